@@ -1,0 +1,182 @@
+"""Who may do what: permissions per role, and which rows each user may see.
+
+Deny by default, twice over:
+
+* every view declares the permission it needs with :func:`requires`; a
+  ``before_request`` guard refuses any endpoint that declares none, and a test
+  walks ``app.url_map`` to make sure none is missed;
+* case-level data is filtered by :func:`case_visibility` and
+  :func:`audit_visibility`, SQL conditions that each role's pages use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TypeVar
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
+
+from core.extensions import db, login_manager
+from core.models import Audit, AuditKind, AuditStatus, Case, Role, User
+
+F = TypeVar("F", bound=Callable[..., object])
+
+
+class Permission(StrEnum):
+    #: Anyone, signed in or not (the sign-in page, static files).
+    PUBLIC = "public"
+    #: Any signed-in user (home page, sign out).
+    SIGNED_IN = "signed_in"
+    #: Pages about individual cases and audits (never analysts or administrators).
+    VIEW_CASES = "view_cases"
+    #: Starting and completing audits.
+    CONDUCT_AUDITS = "conduct_audits"
+    #: Aggregate reports.
+    VIEW_REPORTS = "view_reports"
+    #: Users, services, teams and tool switches.
+    ADMINISTER = "administer"
+
+
+_AUDITOR = {Permission.SIGNED_IN, Permission.VIEW_CASES, Permission.CONDUCT_AUDITS}
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMINISTRATOR: frozenset({Permission.SIGNED_IN, Permission.ADMINISTER}),
+    Role.SENIOR_MANAGER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
+    Role.SERVICE_MANAGER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
+    Role.TEAM_MANAGER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
+    Role.DEPUTY_TEAM_MANAGER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
+    Role.INDEPENDENT_REVIEWER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
+    # Social workers audit their own work (self-audit) and see audits of their cases.
+    Role.SOCIAL_WORKER: frozenset(_AUDITOR),
+    # Analysts see reports only, never a case-level page.
+    Role.PERFORMANCE_ANALYST: frozenset({Permission.SIGNED_IN, Permission.VIEW_REPORTS}),
+}
+
+#: The kind of audit each role carries out.
+ROLE_AUDIT_KIND: dict[Role, AuditKind] = {
+    Role.TEAM_MANAGER: AuditKind.LINE_MANAGEMENT,
+    Role.DEPUTY_TEAM_MANAGER: AuditKind.LINE_MANAGEMENT,
+    Role.SERVICE_MANAGER: AuditKind.LINE_MANAGEMENT,
+    Role.INDEPENDENT_REVIEWER: AuditKind.INDEPENDENT,
+    Role.SENIOR_MANAGER: AuditKind.SENIOR_SAMPLE,
+    Role.SOCIAL_WORKER: AuditKind.SELF_AUDIT,
+}
+
+SEES_EVERYTHING = {Role.INDEPENDENT_REVIEWER, Role.SENIOR_MANAGER}
+
+
+def requires(permission: Permission) -> Callable[[F], F]:
+    """Declare the permission a view needs. Enforced by :func:`enforce_permissions`."""
+
+    def decorate(view: F) -> F:
+        view.required_permission = permission  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def has_permission(user: User, permission: Permission) -> bool:
+    if permission is Permission.PUBLIC:
+        return True
+    return permission in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def enforce_permissions() -> object | None:
+    """``before_request``: refuse endpoints that declare no permission, or the wrong one."""
+    if request.endpoint is None:  # no route matched: let Flask answer 404/405
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    permission = getattr(view, "required_permission", None)
+    if permission is None:
+        current_app.logger.error("endpoint %s declares no permission", request.endpoint)
+        abort(403)
+    if permission is Permission.PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not has_permission(current_user, permission):
+        abort(403)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(enforce_permissions)
+    # Static files are public; declared here because Flask adds the view itself.
+    static_view = app.view_functions.get("static")
+    if static_view is not None:
+        requires(Permission.PUBLIC)(static_view)
+
+
+# -- row-level visibility -----------------------------------------------------
+
+
+def case_visibility(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``Case``: the case files ``user`` may see."""
+    if user.role in SEES_EVERYTHING:
+        return true()
+    if user.role is Role.SERVICE_MANAGER and user.service_id is not None:
+        return Case.service_id == user.service_id
+    if user.role in {Role.TEAM_MANAGER, Role.DEPUTY_TEAM_MANAGER} and user.team_id is not None:
+        return Case.team_id == user.team_id
+    if user.role is Role.SOCIAL_WORKER:
+        return Case.allocated_worker_id == user.id
+    return false()
+
+
+def audit_visibility(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``Audit``: the audits ``user`` may read.
+
+    A draft is visible to its auditor only: it is work in progress.
+    """
+    own = Audit.auditor_id == user.id
+    submitted = Audit.status == AuditStatus.SUBMITTED
+    if user.role in SEES_EVERYTHING:
+        return or_(own, submitted)
+    if user.role is Role.SERVICE_MANAGER and user.service_id is not None:
+        return or_(own, submitted & (Audit.service_id == user.service_id))
+    if user.role in {Role.TEAM_MANAGER, Role.DEPUTY_TEAM_MANAGER} and user.team_id is not None:
+        return or_(own, submitted & (Audit.team_id == user.team_id))
+    if user.role is Role.SOCIAL_WORKER:
+        own_cases = select(Case.id).where(Case.allocated_worker_id == user.id)
+        return or_(own, submitted & Audit.case_id.in_(own_cases))
+    return false()
+
+
+def can_view_case(user: User, case: Case) -> bool:
+    if not has_permission(user, Permission.VIEW_CASES):
+        return False
+    return bool(
+        db.session.scalar(select(exists().where(Case.id == case.id, case_visibility(user))))
+    )
+
+
+def can_view_audit(user: User, audit: Audit) -> bool:
+    if not has_permission(user, Permission.VIEW_CASES):
+        return False
+    return bool(
+        db.session.scalar(select(exists().where(Audit.id == audit.id, audit_visibility(user))))
+    )
+
+
+def audit_kind_for(user: User, case: Case) -> AuditKind | None:
+    """The kind of audit ``user`` may start on ``case``, or None if they may not.
+
+    Line managers audit within their own team or service; independent
+    reviewers and senior managers anywhere; social workers their own cases.
+    """
+    if not has_permission(user, Permission.CONDUCT_AUDITS):
+        return None
+    kind = ROLE_AUDIT_KIND.get(user.role)
+    if kind is None:
+        return None
+    if user.role in SEES_EVERYTHING:
+        return kind
+    if user.role is Role.SERVICE_MANAGER:
+        return kind if case.service_id == user.service_id else None
+    if user.role in {Role.TEAM_MANAGER, Role.DEPUTY_TEAM_MANAGER}:
+        return kind if case.team_id == user.team_id else None
+    if user.role is Role.SOCIAL_WORKER:
+        return kind if case.allocated_worker_id == user.id else None
+    return None

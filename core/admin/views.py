@@ -1,0 +1,297 @@
+"""Administration: users, services and teams, and per-service tool switches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from core.access import Permission, requires
+from core.admin.forms import ServiceForm, TeamForm, UserForm
+from core.extensions import db
+from core.models import Directorate, Role, Service, Team, User
+from core.passwords import hash_password
+from core.tools.registry import get_registry
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/")
+@requires(Permission.ADMINISTER)
+def index() -> str:
+    counts = {
+        "users": db.session.scalar(select(func.count(User.id)).where(User.active.is_(True))),
+        "services": db.session.scalar(select(func.count(Service.id))),
+        "teams": db.session.scalar(select(func.count(Team.id))),
+        "tools": len(get_registry().all()),
+    }
+    return render_template("admin/index.html", counts=counts)
+
+
+# -- users ------------------------------------------------------------------
+
+
+def _team_choices() -> list[SelectChoice]:
+    teams = db.session.scalars(select(Team).join(Service).order_by(Service.name, Team.name))
+    return [SelectChoice("", "No team")] + [
+        SelectChoice(str(t.id), f"{t.name} ({t.service.name})") for t in teams
+    ]
+
+
+def _service_choices(empty: str = "No service") -> list[SelectChoice]:
+    services = db.session.scalars(select(Service).order_by(Service.name))
+    return [SelectChoice("", empty)] + [SelectChoice(str(s.id), s.name) for s in services]
+
+
+@bp.route("/users")
+@requires(Permission.ADMINISTER)
+def users() -> str:
+    query = (request.args.get("q") or "").strip()
+    statement = select(User).order_by(User.active.desc(), User.name)
+    if query:
+        like = f"%{query.lower()}%"
+        statement = statement.where(
+            func.lower(User.name).like(like) | func.lower(User.email).like(like)
+        )
+    return render_template("admin/users.html", users=db.session.scalars(statement).all(),
+                           query=query)
+
+
+def _email_taken(email: str, except_id: int | None = None) -> bool:
+    statement = select(User.id).where(func.lower(User.email) == email.lower())
+    if except_id is not None:
+        statement = statement.where(User.id != except_id)
+    return db.session.scalar(statement) is not None
+
+
+def _save_user(form: UserForm, user: User) -> None:
+    role = Role(form.role.data)
+    user.name = (form.name.data or "").strip()
+    user.email = (form.email.data or "").strip().lower()
+    user.role = role
+    # Only keep the team or service the role needs, so access follows the role.
+    user.team_id = form.team.data if role.needs_team else None
+    user.service_id = form.service.data if role.needs_service else None
+    if form.password.data:
+        user.password_hash = hash_password(form.password.data)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def new_user() -> Any:
+    form = UserForm(creating=True)
+    form.team.choices = _team_choices()
+    form.service.choices = _service_choices()
+    if form.validate_on_submit():
+        if _email_taken(form.email.data or ""):
+            form.email.errors = ["A user with this email address already exists"]
+        else:
+            user = User(active=True)
+            _save_user(form, user)
+            db.session.add(user)
+            db.session.commit()
+            flash(f"{user.name} has been added as a {user.role.label.lower()}.", "success")
+            return redirect(url_for("admin.users"))
+    status = 400 if form.errors or request.method == "POST" and form.email.errors else 200
+    return render_template("admin/user_form.html", form=form, user=None), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def edit_user(user_id: int) -> Any:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = UserForm(
+        obj=user,
+        data=None
+        if request.method == "POST"
+        else {"role": user.role.value, "team": user.team_id, "service": user.service_id,
+              "active": user.active},
+    )
+    form.team.choices = _team_choices()
+    form.service.choices = _service_choices()
+    if form.validate_on_submit():
+        if _email_taken(form.email.data or "", except_id=user.id):
+            form.email.errors = ["A user with this email address already exists"]
+        elif user.id == current_user.id and (
+            not form.active.data or form.role.data != Role.ADMINISTRATOR.value
+        ):
+            form.active.errors = ["You cannot deactivate your own account or remove your own "
+                                  "administrator role"]
+        else:
+            _save_user(form, user)
+            user.active = bool(form.active.data)
+            db.session.commit()
+            flash(f"Changes to {user.name} have been saved.", "success")
+            return redirect(url_for("admin.users"))
+    status = 400 if form.errors or (request.method == "POST") else 200
+    return render_template("admin/user_form.html", form=form, user=user), status
+
+
+# -- services and teams -----------------------------------------------------
+
+
+@bp.route("/services")
+@requires(Permission.ADMINISTER)
+def services() -> str:
+    directorates = db.session.scalars(select(Directorate).order_by(Directorate.name)).all()
+    return render_template("admin/services.html", directorates=directorates)
+
+
+def _directorate_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "Choose a directorate")] + [
+        SelectChoice(str(d.id), d.name)
+        for d in db.session.scalars(select(Directorate).order_by(Directorate.name))
+    ]
+
+
+def _service_name_taken(name: str, except_id: int | None = None) -> bool:
+    statement = select(Service.id).where(func.lower(Service.name) == name.lower())
+    if except_id is not None:
+        statement = statement.where(Service.id != except_id)
+    return db.session.scalar(statement) is not None
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+@bp.route("/services/<int:service_id>", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def edit_service(service_id: int | None = None) -> Any:
+    service = db.session.get(Service, service_id) if service_id else None
+    if service_id and service is None:
+        abort(404)
+    form = ServiceForm(
+        obj=service,
+        data=None
+        if request.method == "POST" or service is None
+        else {"directorate": service.directorate_id, "active": service.active},
+    )
+    form.directorate.choices = _directorate_choices()
+    if form.validate_on_submit():
+        name = (form.name.data or "").strip()
+        if _service_name_taken(name, service.id if service else None):
+            form.name.errors = ["A service with this name already exists"]
+        else:
+            if service is None:
+                service = Service()
+                db.session.add(service)
+            service.name = name
+            service.directorate_id = form.directorate.data  # type: ignore[assignment]
+            service.active = bool(form.active.data)
+            db.session.commit()
+            flash(f"{service.name} has been saved.", "success")
+            return redirect(url_for("admin.services"))
+    teams = service.teams if service else []
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/service_form.html", form=form, service=service, teams=teams,
+        team_form=TeamForm(formdata=None)
+    ), status
+
+
+@bp.route("/services/<int:service_id>/teams", methods=["POST"])
+@bp.route("/services/<int:service_id>/teams/<int:team_id>", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def save_team(service_id: int, team_id: int | None = None) -> Any:
+    service = db.session.get(Service, service_id)
+    team = db.session.get(Team, team_id) if team_id else None
+    if service is None or (team_id and (team is None or team.service_id != service.id)):
+        abort(404)
+    form = TeamForm()
+    if form.validate_on_submit():
+        name = (form.name.data or "").strip()
+        clash = db.session.scalar(
+            select(Team.id).where(
+                Team.service_id == service.id,
+                func.lower(Team.name) == name.lower(),
+                Team.id != (team.id if team else -1),
+            )
+        )
+        if clash:
+            form.name.errors = [f"{service.name} already has a team with this name"]
+        else:
+            if team is None:
+                team = Team(service_id=service.id)
+                db.session.add(team)
+            team.name = name
+            team.active = bool(form.active.data)
+            db.session.commit()
+            flash(f"{team.name} has been saved.", "success")
+            return redirect(url_for("admin.edit_service", service_id=service.id))
+    service_form = ServiceForm(
+        formdata=None, obj=service, data={"directorate": service.directorate_id}
+    )
+    service_form.directorate.choices = _directorate_choices()
+    return render_template(
+        "admin/service_form.html", form=service_form, service=service, teams=service.teams,
+        team_form=form, editing_team=team,
+    ), 400
+
+
+# -- tool switches ----------------------------------------------------------
+
+
+@bp.route("/tools")
+@requires(Permission.ADMINISTER)
+def tools() -> str:
+    registry = get_registry()
+    services = db.session.scalars(select(Service).order_by(Service.name)).all()
+    switches = {(s.service_id, s.tool): s for s in registry.switches()}
+    return render_template(
+        "admin/tools.html", services=services, tools=registry.all(), switches=switches,
+        errors={},
+    )
+
+
+@bp.route("/tools/<int:service_id>", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def service_tools(service_id: int) -> Any:
+    """Switch tools on and off for one service, and set their settings there."""
+    service = db.session.get(Service, service_id)
+    if service is None:
+        abort(404)
+    registry = get_registry()
+    tools = registry.for_directorate(service.directorate.code)
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    if request.method == "POST":
+        parsed: dict[str, tuple[bool, dict[str, Any]]] = {}
+        for tool in tools:
+            enabled = request.form.get(f"tool-{tool.slug}") == "on"
+            values[f"tool-{tool.slug}"] = enabled
+            settings: dict[str, Any] = {}
+            for spec in tool.settings:
+                name = f"setting-{tool.slug}-{spec.key}"
+                raw = request.form.get(name, "")
+                values[name] = raw
+                if spec.kind == "bool":
+                    settings[spec.key] = raw == "on"
+                    values[name] = raw == "on"
+                else:
+                    text = raw.strip()
+                    if not text.isdigit():
+                        errors[name] = f"{spec.label} must be a whole number, like 3"
+                    elif spec.minimum is not None and int(text) < spec.minimum:
+                        errors[name] = f"{spec.label} must be {spec.minimum} or more"
+                    else:
+                        settings[spec.key] = int(text)
+            parsed[tool.slug] = (enabled, settings)
+        if not errors:
+            for slug, (enabled, settings) in parsed.items():
+                registry.set_switch(slug, service.id, enabled, settings, current_user.id)
+            db.session.commit()
+            flash(f"Audit tools for {service.name} have been saved. The change applies "
+                  "straight away.", "success")
+            return redirect(url_for("admin.tools"))
+    else:
+        for tool in tools:
+            values[f"tool-{tool.slug}"] = registry.is_enabled(tool.slug, service.id)
+            for key, value in registry.settings(tool.slug, service.id).items():
+                values[f"setting-{tool.slug}-{key}"] = value
+    return render_template(
+        "admin/service_tools.html", service=service, tools=tools, values=values, errors=errors
+    ), (400 if errors else 200)

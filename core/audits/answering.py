@@ -1,0 +1,220 @@
+"""Between a tool's form definition, the web form, and stored answers.
+
+Core, not the tools, turns a ``FormDefinition`` into a WTForms form, reads
+typed values back, and applies the rules every form shares (required
+answers, evidence for Partially met / Not met, whole numbers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from core.models import Answer, Audit, Rating
+from core.tools.questions import AnswerValue, FormDefinition, Question, QuestionKind
+from core.tools.results import AnswerProblem
+
+COMMENT_SUFFIX = "__comment"
+
+
+def _blank_to_none(value: Any) -> str | None:
+    # WTForms' default ``coerce=str`` turns "nothing chosen" into "None".
+    if value is None or value == "":
+        return None
+    return str(value)
+
+
+def comment_field(question: Question) -> str:
+    return question.key + COMMENT_SUFFIX
+
+
+def field_name(problem: AnswerProblem) -> str:
+    return problem.question + (COMMENT_SUFFIX if problem.part == "comment" else "")
+
+
+def _allowed(question: Question) -> list[str]:
+    if question.kind is QuestionKind.RATING:
+        return [r.value for r in question.rating_choices()]
+    return [o.value for o in question.options]
+
+
+def build_form_class(definition: FormDefinition) -> type[FlaskForm]:
+    """A new WTForms class for this form definition (never a shared, mutated one)."""
+    attrs: dict[str, Any] = {"version": HiddenField()}
+    for question in definition.questions():
+        choices = [SelectChoice(value) for value in _allowed(question)]
+        if question.kind in (QuestionKind.RATING, QuestionKind.CHOICE):
+            attrs[question.key] = RadioField(
+                choices=choices, coerce=_blank_to_none, validate_choice=False
+            )
+        elif question.kind is QuestionKind.MULTI_CHOICE:
+            attrs[question.key] = SelectMultipleField(choices=choices, validate_choice=False)
+        elif question.kind is QuestionKind.TEXT:
+            attrs[question.key] = TextAreaField()
+        elif question.kind is QuestionKind.NUMBER:
+            # A text box, so whatever was typed comes back even when it is not a number.
+            attrs[question.key] = StringField()
+        if question.kind is QuestionKind.RATING and question.has_comment:
+            attrs[comment_field(question)] = TextAreaField()
+    return type(f"{definition.tool.title().replace('_', '')}Form", (FlaskForm,), attrs)
+
+
+def stored_answers(audit: Audit) -> dict[str, AnswerValue]:
+    return {
+        answer.question: AnswerValue(answer.rating, answer.value, answer.comment)
+        for answer in audit.answers
+    }
+
+
+def form_data(definition: FormDefinition, answers: Mapping[str, AnswerValue]) -> dict[str, Any]:
+    """Initial form data: stored answers, else the tool's pre-set values."""
+    data: dict[str, Any] = {}
+    for question in definition.questions():
+        answer = answers.get(question.key)
+        if question.kind is QuestionKind.RATING:
+            if answer is not None and answer.rating is not None:
+                data[question.key] = answer.rating.value
+            elif answer is None:
+                data[question.key] = question.initial
+            if question.has_comment:
+                data[comment_field(question)] = answer.comment if answer else None
+        elif question.kind is QuestionKind.MULTI_CHOICE:
+            data[question.key] = answer.values if answer else []
+        else:
+            value = answer.value if answer else None
+            data[question.key] = value if value is not None else question.initial
+    return data
+
+
+def read_answers(
+    definition: FormDefinition, form: FlaskForm
+) -> tuple[dict[str, AnswerValue], list[AnswerProblem]]:
+    """Answers typed into ``form``, and problems with values that cannot be stored.
+
+    Only impossible values (an unknown option, a number that is not a number)
+    are problems here; missing answers are checked by :func:`completeness_problems`.
+    """
+    answers: dict[str, AnswerValue] = {}
+    problems: list[AnswerProblem] = []
+    for question in definition.questions():
+        field = form[question.key]
+        allowed = _allowed(question)
+        if question.kind is QuestionKind.RATING:
+            raw = _blank_to_none(field.data)
+            comment = None
+            if question.has_comment:
+                comment = (form[comment_field(question)].data or "").strip() or None
+            if raw is not None and raw not in allowed:
+                problems.append(AnswerProblem(question.key, "Select one of the options"))
+                raw = None
+            answer = AnswerValue(Rating(raw) if raw else None, None, comment)
+        elif question.kind is QuestionKind.CHOICE:
+            raw = _blank_to_none(field.data)
+            if raw is not None and raw not in allowed:
+                problems.append(AnswerProblem(question.key, "Select one of the options"))
+                raw = None
+            answer = AnswerValue(None, raw)
+        elif question.kind is QuestionKind.MULTI_CHOICE:
+            chosen = [v for v in (field.data or []) if v]
+            if any(v not in allowed for v in chosen):
+                problems.append(AnswerProblem(question.key, "Select from the options shown"))
+                chosen = [v for v in chosen if v in allowed]
+            answer = AnswerValue(None, ",".join(v for v in allowed if v in chosen) or None)
+        elif question.kind is QuestionKind.NUMBER:
+            raw = (field.data or "").strip()
+            value = None
+            if raw:
+                if not raw.isdigit():
+                    problems.append(
+                        AnswerProblem(
+                            question.key,
+                            f"{question.display_name.capitalize()} must be a whole number, "
+                            "like 3",
+                        )
+                    )
+                elif question.minimum is not None and int(raw) < question.minimum:
+                    problems.append(
+                        AnswerProblem(
+                            question.key,
+                            f"{question.display_name.capitalize()} must be "
+                            f"{question.minimum} or more",
+                        )
+                    )
+                else:
+                    value = str(int(raw))
+            answer = AnswerValue(None, value)
+        else:
+            answer = AnswerValue(None, (field.data or "").strip() or None)
+        if not answer.is_empty:
+            answers[question.key] = answer
+    return answers, problems
+
+
+def completeness_problems(
+    definition: FormDefinition, answers: Mapping[str, AnswerValue]
+) -> list[AnswerProblem]:
+    """What every form requires before submission."""
+    problems: list[AnswerProblem] = []
+    for question in definition.questions():
+        answer = answers.get(question.key, AnswerValue())
+        name = question.display_name
+        if question.kind is QuestionKind.RATING:
+            if answer.rating is None and question.required:
+                options = "met, partially met, not met" + (
+                    " or not applicable" if question.allow_not_applicable else ""
+                )
+                problems.append(AnswerProblem(question.key, f"Select whether {name} is {options}"))
+            elif (
+                question.has_comment
+                and answer.rating in question.comment_required_for
+                and not answer.comment
+            ):
+                problems.append(
+                    AnswerProblem(
+                        question.key,
+                        f"Enter the evidence for {name}: it is needed when the rating is "
+                        f"{answer.rating.label.lower()}",  # type: ignore[union-attr]
+                        part="comment",
+                    )
+                )
+        elif question.required and not answer.value:
+            verb = "Enter" if question.kind in (QuestionKind.TEXT, QuestionKind.NUMBER) else "Select"
+            problems.append(AnswerProblem(question.key, f"{verb} {name}"))
+    return problems
+
+
+def order_problems(
+    definition: FormDefinition, problems: list[AnswerProblem]
+) -> list[AnswerProblem]:
+    """Problems in the order the questions appear, one per field (the first)."""
+    position = {q.key: i for i, q in enumerate(definition.questions())}
+    seen: set[str] = set()
+    ordered = []
+    for problem in sorted(
+        problems, key=lambda p: (position.get(p.question, len(position)), p.part)
+    ):
+        name = field_name(problem)
+        if name not in seen:
+            seen.add(name)
+            ordered.append(problem)
+    return ordered
+
+
+def apply_answers(audit: Audit, answers: Mapping[str, AnswerValue]) -> None:
+    """Write answers to the audit's rows: one row per answered question."""
+    existing = {answer.question: answer for answer in audit.answers}
+    for key, row in existing.items():
+        if key not in answers:
+            audit.answers.remove(row)
+    for key, value in answers.items():
+        row = existing.get(key)
+        if row is None:
+            row = Answer(question=key)
+            audit.answers.append(row)
+        row.rating = value.rating
+        row.value = value.value
+        row.comment = value.comment

@@ -1,0 +1,86 @@
+"""Finding a case file and seeing its audits."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from core.access import (
+    Permission,
+    audit_kind_for,
+    audit_visibility,
+    can_view_case,
+    case_visibility,
+    requires,
+)
+from core.extensions import db
+from core.models import Audit, Case, Team
+from core.tools.registry import get_registry
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+PAGE_SIZE = 25
+
+
+@bp.route("/")
+@requires(Permission.VIEW_CASES)
+def find() -> str:
+    """Search the case files this user may see, by reference or team."""
+    query = (request.args.get("q") or "").strip()
+    team_id = request.args.get("team", type=int)
+    page = max(request.args.get("page", 1, type=int), 1)
+    statement = select(Case).where(case_visibility(current_user))
+    if query:
+        statement = statement.where(func.upper(Case.reference).contains(query.upper()))
+    if team_id:
+        statement = statement.where(Case.team_id == team_id)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    cases = db.session.scalars(
+        statement.order_by(Case.is_open.desc(), Case.reference)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    teams = db.session.scalars(
+        select(Team)
+        .where(Team.id.in_(select(Case.team_id).where(case_visibility(current_user))))
+        .order_by(Team.name)
+    ).all()
+    return render_template(
+        "cases/find.html",
+        cases=cases,
+        query=query,
+        team_id=team_id,
+        teams=teams,
+        page=page,
+        total=total,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+    )
+
+
+@bp.route("/<int:case_id>")
+@requires(Permission.VIEW_CASES)
+def show(case_id: int) -> str:
+    case = db.session.get(Case, case_id)
+    # Not found and not allowed look the same, so references cannot be probed.
+    if case is None or not can_view_case(current_user, case):
+        abort(404)
+    audits = db.session.scalars(
+        select(Audit)
+        .where(Audit.case_id == case.id, audit_visibility(current_user))
+        .order_by(Audit.created_at.desc())
+    ).all()
+    registry = get_registry()
+    kind = audit_kind_for(current_user, case) if case.is_open else None
+    directorate_tools = registry.for_directorate(case.service.directorate.code)
+    enabled = {tool.slug for tool in registry.enabled_for(case.service_id)}
+    return render_template(
+        "cases/show.html",
+        case=case,
+        audits=audits,
+        kind=kind,
+        tools=[(tool, tool.slug in enabled) for tool in directorate_tools],
+        token=secrets.token_urlsafe(24),
+    )

@@ -1,0 +1,110 @@
+"""The ``careaudit`` command: Flask's CLI (run, db ...) plus careaudit's own commands."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.tools.registry import get_registry
+
+
+def _create_app() -> Flask:
+    from core import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """careaudit: quality-assurance case file audits for social care."""
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("tools")
+    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+    def tools_command(as_json: bool) -> None:
+        """List installed audit tools and the services where each is switched on."""
+        registry = get_registry()
+        rows = [
+            {
+                "slug": tool.slug,
+                "title": tool.title,
+                "version": tool.version,
+                "directorates": list(tool.directorates),
+                "services": [s.name for s in registry.enabled_services(tool.slug)],
+            }
+            for tool in registry.all()
+        ]
+        if as_json:
+            click.echo(json.dumps(rows, indent=2))
+            return
+        for row in rows:
+            services = ", ".join(row["services"]) or "switched off everywhere"
+            click.echo(f"{row['slug']}  {row['title']}  v{row['version']}")
+            click.echo(f"    on for: {services}")
+
+    @app.cli.command("demo")
+    @click.option("--reset", is_flag=True, help="Delete all data first, then load the demo.")
+    @click.option(
+        "--if-empty",
+        is_flag=True,
+        help="Load only if the database is empty; otherwise just print the demo sign-ins.",
+    )
+    @click.option("--seed", default=2011, show_default=True, help="Random seed for the demo.")
+    def demo_command(reset: bool, if_empty: bool, seed: int) -> None:
+        """Fill an empty database with a fictional borough (synthetic data only)."""
+        from core import demo
+        from core.models import User
+
+        has_data = bool(db.session.scalar(select(func.count(User.id))))
+        if has_data and not reset:
+            if if_empty:
+                if demo.is_demo_database():
+                    click.echo("The database already has data; the demo was not reloaded.")
+                    click.echo(demo.sign_in_table())
+                else:
+                    click.echo("The database already has data; the demo was not loaded.")
+                return
+            raise click.ClickException(
+                "The database already has data. Use --reset to delete everything and load "
+                "the demo instead."
+            )
+        if reset:
+            demo.delete_everything()
+        summary = demo.load(seed=seed)
+        click.echo(summary)
+        click.echo(demo.sign_in_table())
+
+    @app.cli.command("create-user")
+    @click.option("--email", prompt=True)
+    @click.option("--name", prompt=True)
+    @click.option("--role", default="administrator", show_default=True)
+    @click.password_option()
+    def create_user_command(email: str, name: str, role: str, password: str) -> None:
+        """Create a user (e.g. the first administrator of a new installation)."""
+        from core.models import Role, User
+        from core.passwords import hash_password
+
+        try:
+            parsed_role = Role(role)
+        except ValueError as error:
+            raise click.BadParameter(
+                f"choose one of {', '.join(r.value for r in Role)}", param_hint="--role"
+            ) from error
+        if parsed_role.needs_team or parsed_role.needs_service:
+            raise click.BadParameter(
+                "create team and service roles in the web admin pages", param_hint="--role"
+            )
+        if db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
+            raise click.ClickException(f"a user with email {email} already exists")
+        db.session.add(
+            User(email=email.lower(), name=name, role=parsed_role,
+                 password_hash=hash_password(password))
+        )
+        db.session.commit()
+        click.echo(f"Created {parsed_role.label.lower()} {email}.")

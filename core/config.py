@@ -1,0 +1,79 @@
+"""Configuration read from environment variables, with safe defaults.
+
+Order of precedence (as in Flask's tutorial): these defaults, then the
+environment, then the ``test_config`` mapping given to ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULT_COUNCIL_NAME = "London Borough of Northwick"
+DEFAULT_SERVICE_NAME = "Case file audit"
+
+
+def normalise_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at psycopg 3, whatever scheme the operator wrote."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return SECRET_KEY from the environment, or one kept in the instance folder.
+
+    A generated key is written once with owner-only permissions so sessions
+    survive a restart; it is never a constant in the code.
+    """
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: Path) -> dict[str, Any]:
+    """Build the app's configuration from the environment."""
+    default_db = "sqlite:///" + str(instance_path / "careaudit.sqlite3")
+    return {
+        "SECRET_KEY": load_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL", default_db)
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "COUNCIL_NAME": os.environ.get("CAREAUDIT_COUNCIL_NAME", DEFAULT_COUNCIL_NAME),
+        "SERVICE_NAME": os.environ.get("CAREAUDIT_SERVICE_NAME", DEFAULT_SERVICE_NAME),
+        # Cookies: secure by default is right behind HTTPS, wrong on the
+        # quick-start http://127.0.0.1, so production switches it on.
+        "SESSION_COOKIE_SECURE": _flag("CAREAUDIT_SECURE_COOKIES", False),
+        "REMEMBER_COOKIE_SECURE": _flag("CAREAUDIT_SECURE_COOKIES", False),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("CAREAUDIT_SESSION_MINUTES", "480"))
+        * 60,
+        # Login attempts are rate limited; use Redis when running several workers.
+        "RATELIMIT_STORAGE_URI": os.environ.get("CAREAUDIT_RATELIMIT_STORAGE", "memory://"),
+        "LOGIN_RATE_LIMIT": os.environ.get("CAREAUDIT_LOGIN_RATE_LIMIT", "10 per minute"),
+        # Argon2 cost; tests lower it, production keeps the library's defaults.
+        "PASSWORD_HASH_FAST": False,
+        # Load tools from the careaudit.tools entry-point group.
+        "LOAD_ENTRY_POINT_TOOLS": _flag("CAREAUDIT_LOAD_ENTRY_POINTS", True),
+    }

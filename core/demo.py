@@ -1,0 +1,335 @@
+"""The demo borough: a fictional council with synthetic staff, cases and audits.
+
+Nothing here is real. Case references are invented, initials random, staff
+names made up, and every email address is on the reserved ``.example`` domain.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import delete, func, insert, select
+
+from core.extensions import db
+from core.models import (
+    Answer,
+    Audit,
+    AuditKind,
+    AuditStatus,
+    Case,
+    CaseCategory,
+    Directorate,
+    Role,
+    Service,
+    Team,
+    User,
+)
+from core.passwords import hash_password
+from core.tools.registry import get_registry
+
+DEMO_PASSWORD = "demo-only-password"
+DOMAIN = "northwick.example"
+MONTHS_OF_AUDITS = 12
+
+#: directorate code -> (name, {service: ([teams], [(category, weight)])})
+ORGANISATION: dict[str, tuple[str, dict[str, tuple[list[str], list[tuple[CaseCategory, int]]]]]] = {
+    "children": (
+        "Children’s social care",
+        {
+            "Referral and Assessment": (
+                ["Referral and Assessment Team 1", "Referral and Assessment Team 2"],
+                [(CaseCategory.CHILD_IN_NEED, 6), (CaseCategory.CHILD_PROTECTION, 4)],
+            ),
+            "Children in Need": (
+                ["Children in Need North", "Children in Need South"],
+                [(CaseCategory.CHILD_IN_NEED, 5), (CaseCategory.CHILD_PROTECTION, 5)],
+            ),
+            "Children in Care": (
+                ["Children in Care Team A", "Children in Care Team B"],
+                [(CaseCategory.LOOKED_AFTER, 1)],
+            ),
+            "Children with Disabilities": (
+                ["Children with Disabilities Team"],
+                [(CaseCategory.CHILDREN_WITH_DISABILITIES, 4), (CaseCategory.LOOKED_AFTER, 1)],
+            ),
+            "Sixteen Plus": (["Sixteen Plus Team"], [(CaseCategory.CARE_LEAVER, 1)]),
+            "Asylum": (
+                ["Asylum Team"],
+                [(CaseCategory.UNACCOMPANIED_ASYLUM_SEEKING, 3), (CaseCategory.LOOKED_AFTER, 1)],
+            ),
+            "Social Work Practice pilot": (["Social Work Practice"],
+                                           [(CaseCategory.LOOKED_AFTER, 1)]),
+            "Targeted Youth Support": (["Targeted Youth Support Team"],
+                                       [(CaseCategory.CHILD_IN_NEED, 1)]),
+        },
+    ),
+    "adults": (
+        "Adults’ social care",
+        {
+            "Older People’s Social Work": (
+                ["Older People North", "Older People South"],
+                [(CaseCategory.ADULT_CARE_AND_SUPPORT, 6), (CaseCategory.ADULT_SAFEGUARDING, 2),
+                 (CaseCategory.ADULT_CARER, 2)],
+            ),
+            "Mental Health Social Work": (
+                ["Community Mental Health Team"],
+                [(CaseCategory.ADULT_MENTAL_HEALTH, 4), (CaseCategory.ADULT_SAFEGUARDING, 1)],
+            ),
+            "Learning Disability Social Work": (
+                ["Learning Disability Team"],
+                [(CaseCategory.ADULT_LEARNING_DISABILITY, 4),
+                 (CaseCategory.ADULT_SAFEGUARDING, 1)],
+            ),
+        },
+    ),
+}
+
+FIRST_NAMES = (
+    "Amara Ben Chloe Dev Eilidh Femi Grace Hamza Isla Jonah Kiran Leah Marek Nadia Owen "
+    "Priya Quinn Rosa Sami Tess Uma Victor Wren Yusuf Zara Aled Bea Callum Dana Elif "
+    "Farah Gus Hana Idris Jade Kofi Lena Milo Noor Olu"
+).split()
+SURNAMES = (
+    "Adeyemi Baxter Chowdhury Doyle Evans Fraser Gill Hughes Iqbal Jones Kowalski Lewis "
+    "Mensah Nolan Okafor Patel Quigley Reid Shah Thomas Usman Vaughan Walsh Young Zielinski"
+).split()
+
+#: The sign-ins printed for the demo: one per role.
+DEMO_SIGN_INS = (
+    (Role.TEAM_MANAGER, "team.manager", "Children in Need North"),
+    (Role.DEPUTY_TEAM_MANAGER, "deputy.manager", "Children in Need North"),
+    (Role.SOCIAL_WORKER, "social.worker", "Children in Need North"),
+    (Role.SERVICE_MANAGER, "service.manager", "Children in Need"),
+    (Role.INDEPENDENT_REVIEWER, "iro", None),
+    (Role.SENIOR_MANAGER, "senior.manager", None),
+    (Role.PERFORMANCE_ANALYST, "analyst", None),
+    (Role.ADMINISTRATOR, "admin", None),
+)
+
+
+@dataclass
+class _Names:
+    rng: random.Random
+    used: set[str]
+
+    def next(self) -> tuple[str, str]:
+        while True:
+            first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(SURNAMES)
+            email = f"{first}.{last}@{DOMAIN}".lower()
+            if email not in self.used:
+                self.used.add(email)
+                return f"{first} {last}", email
+
+
+def is_demo_database() -> bool:
+    return db.session.scalar(select(User.id).where(User.email == f"admin@{DOMAIN}")) is not None
+
+
+def delete_everything() -> None:
+    """Delete every row of every table (the schema stays)."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(delete(table))
+    db.session.commit()
+
+
+def sign_in_table() -> str:
+    lines = ["", "Demo sign-ins (password for all: %s — for the demo only):" % DEMO_PASSWORD]
+    for role, local, _ in DEMO_SIGN_INS:
+        lines.append(f"  {role.label:<42} {local}@{DOMAIN}")
+    return "\n".join(lines)
+
+
+def _month_starts(today: date, months: int) -> list[date]:
+    starts = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+        starts.append(date(year, month, 1))
+    return list(reversed(starts))
+
+
+def load(seed: int = 2011, today: date | None = None) -> str:
+    """Build the demo borough. Returns a one-paragraph summary."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    registry = get_registry()
+    password_hash = hash_password(DEMO_PASSWORD)  # hashed once: one demo password
+    names = _Names(rng, set())
+
+    def person(role: Role, team: Team | None = None, service: Service | None = None,
+               local: str | None = None) -> User:
+        name, email = names.next()
+        if local:
+            email = f"{local}@{DOMAIN}"
+        user = User(name=name, email=email, role=role, team=team, own_service=service,
+                    password_hash=password_hash)
+        db.session.add(user)
+        return user
+
+    fixed = {(role, team): local for role, local, team in DEMO_SIGN_INS}
+    teams_by_name: dict[str, Team] = {}
+    workers_by_team: dict[int, list[User]] = {}
+    case_weights: dict[int, list[tuple[CaseCategory, int]]] = {}
+    managers: list[User] = []
+
+    for code, (directorate_name, services) in ORGANISATION.items():
+        directorate = Directorate(code=code, name=directorate_name)
+        db.session.add(directorate)
+        for service_name, (team_names, weights) in services.items():
+            service = Service(name=service_name, directorate=directorate)
+            db.session.add(service)
+            person(Role.SERVICE_MANAGER, service=service,
+                   local=fixed.get((Role.SERVICE_MANAGER, service_name)))
+            for team_name in team_names:
+                team = Team(name=team_name, service=service)
+                db.session.add(team)
+                db.session.flush()
+                teams_by_name[team_name] = team
+                case_weights[team.id] = weights
+                managers.append(person(Role.TEAM_MANAGER, team,
+                                       local=fixed.get((Role.TEAM_MANAGER, team_name))))
+                if team_name in {"Children in Need North", "Children in Care Team A",
+                                 "Referral and Assessment Team 1"}:
+                    managers.append(person(Role.DEPUTY_TEAM_MANAGER, team,
+                                           local=fixed.get((Role.DEPUTY_TEAM_MANAGER,
+                                                            team_name))))
+                big = service_name in {"Referral and Assessment", "Children in Need",
+                                       "Children in Care", "Older People’s Social Work"}
+                workers = [
+                    person(Role.SOCIAL_WORKER, team,
+                           local=fixed.get((Role.SOCIAL_WORKER, team_name)) if i == 0 else None)
+                    for i in range(2 if big else 1)
+                ]
+                workers_by_team[team.id] = workers
+    reviewers = [person(Role.INDEPENDENT_REVIEWER, local="iro" if i == 0 else None)
+                 for i in range(4)]
+    seniors = [person(Role.SENIOR_MANAGER, local="senior.manager" if i == 0 else None)
+               for i in range(2)]
+    person(Role.PERFORMANCE_ANALYST, local="analyst")
+    person(Role.ADMINISTRATOR, local="admin")
+    db.session.flush()
+
+    # Tools on where they belong, as an administrator would set them.
+    for tool in registry.all():
+        if not tool.default_on:
+            continue
+        for service in db.session.scalars(
+            select(Service).join(Directorate).where(Directorate.code.in_(tool.directorates))
+        ):
+            registry.set_switch(tool.slug, service.id, True)
+
+    # About 600 cases, shared across teams, most open.
+    teams = list(teams_by_name.values())
+    cases_by_team: dict[int, list[Case]] = {team.id: [] for team in teams}
+    for number in range(600):
+        team = teams[number % len(teams)] if number < len(teams) * 20 else rng.choice(teams)
+        categories, weights = zip(*case_weights[team.id], strict=True)
+        category = rng.choices(categories, weights)[0]
+        prefix = "A" if category.directorate_code == "adults" else "C"
+        opened = today - timedelta(days=rng.randint(30, 1500))
+        is_open = rng.random() < 0.85
+        case = Case(
+            reference=f"{prefix}{rng.randint(100000, 999999)}-{number:03d}",
+            initials="".join(rng.choice("ABCDEFGHJKLMNPRSTW") for _ in range(2)),
+            service_id=team.service_id,
+            team_id=team.id,
+            allocated_worker=rng.choice(workers_by_team[team.id]),
+            category=category,
+            is_open=is_open,
+            opened_on=opened,
+            closed_on=None if is_open else today - timedelta(days=rng.randint(1, 25)),
+        )
+        db.session.add(case)
+        cases_by_team[team.id].append(case)
+    db.session.flush()
+
+    audits = 0
+    answer_rows: list[dict[str, object]] = []
+
+    def audit(tool_slug: str, case: Case, auditor: User, kind: AuditKind, day: date,
+              submitted: bool = True) -> None:
+        nonlocal audits
+        info = registry.get(tool_slug)
+        assert info is not None
+        answers = registry.demo_answers(tool_slug, case, rng, case.service_id)
+        if answers is None:
+            return
+        score = registry.score(tool_slug, answers, case.service_id)
+        moment = datetime.combine(day, time(hour=rng.randint(9, 17)))
+        record = Audit(
+            tool=tool_slug, form_version=info.version, case_id=case.id,
+            service_id=case.service_id, team_id=case.team_id, auditor_id=auditor.id,
+            kind=kind, audit_date=day, created_at=moment - timedelta(days=rng.randint(0, 6)),
+            updated_at=moment,
+        )
+        if submitted and score is not None:
+            record.status = AuditStatus.SUBMITTED
+            record.submitted_at = moment
+            record.suggested_rating = score.suggested_rating and score.suggested_rating.value
+            record.suggested_grade = score.suggested_grade and score.suggested_grade.value
+            record.overall_rating = score.overall_rating and score.overall_rating.value
+            record.grade = score.grade and score.grade.value
+        else:
+            record.status = AuditStatus.DRAFT
+            # A draft is half done: keep the first standards only.
+            answers = dict(list(answers.items())[: rng.randint(3, 9)])
+        db.session.add(record)
+        db.session.flush()
+        for key, value in answers.items():
+            answer_rows.append({
+                "audit_id": record.id, "question": key,
+                "rating": value.rating.value if value.rating else None,
+                "value": value.value, "comment": value.comment,
+            })
+        audits += 1
+
+    def tools_for(case: Case) -> list[str]:
+        return [t.slug for t in registry.enabled_for(case.service_id)]
+
+    def day_in(month_start: date) -> date:
+        last = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(1)
+        return min(month_start + timedelta(days=rng.randint(0, last.day - 1)), today)
+
+    all_cases = [c for cs in cases_by_team.values() for c in cs]
+    for month_start in _month_starts(today, MONTHS_OF_AUDITS):
+        # Team managers and deputies: three files a month in their own team.
+        for manager in managers:
+            candidates = [c for c in cases_by_team[manager.team_id] if tools_for(c)]
+            for case in rng.sample(candidates, min(3, len(candidates))):
+                for slug in tools_for(case)[:1]:
+                    audit(slug, case, manager, AuditKind.LINE_MANAGEMENT, day_in(month_start))
+        # Independent reviewers: four random files a month across services.
+        auditable = [c for c in all_cases if tools_for(c)]
+        for reviewer in reviewers:
+            for case in rng.sample(auditable, 4):
+                audit(tools_for(case)[0], case, reviewer, AuditKind.INDEPENDENT,
+                      day_in(month_start))
+        # Senior managers: a sample every six months.
+        if month_start.month in (4, 10):
+            for senior in seniors:
+                for case in rng.sample(auditable, 3):
+                    audit(tools_for(case)[0], case, senior, AuditKind.SENIOR_SAMPLE,
+                          day_in(month_start))
+
+    # Some drafts in progress this month.
+    this_month = today.replace(day=1)
+    for manager in rng.sample(managers, 8):
+        candidates = [c for c in cases_by_team[manager.team_id] if c.is_open and tools_for(c)]
+        if candidates:
+            case = rng.choice(candidates)
+            audit(tools_for(case)[0], case, manager, AuditKind.LINE_MANAGEMENT,
+                  max(this_month, today - timedelta(days=3)), submitted=False)
+
+    if answer_rows:
+        db.session.execute(insert(Answer), answer_rows)
+    db.session.commit()
+    staff = db.session.scalar(select(func.count(User.id)))
+    return (
+        f"Loaded the demo borough: {len(teams)} teams in "
+        f"{db.session.scalar(select(func.count(Service.id)))} services, {staff} staff, "
+        f"{len(all_cases)} cases and {audits} audits over the last {MONTHS_OF_AUDITS} months."
+    )

@@ -1,0 +1,56 @@
+"""The home page: what this user has to do, by role."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from core.access import Permission, audit_visibility, has_permission, requires
+from core.extensions import db
+from core.models import Audit, AuditStatus, Case, Role
+
+bp = Blueprint("home", __name__)
+
+RECENT = 20
+
+
+@bp.route("/")
+@requires(Permission.SIGNED_IN)
+def index() -> str | Response:
+    user = current_user
+    if user.role is Role.ADMINISTRATOR:
+        return redirect(url_for("admin.index"))
+    if not has_permission(user, Permission.VIEW_CASES):
+        return redirect(url_for("reports.report"))
+    drafts = db.session.scalars(
+        select(Audit)
+        .where(Audit.auditor_id == user.id, Audit.status == AuditStatus.DRAFT)
+        .order_by(Audit.updated_at.desc())
+    ).all()
+    submitted = db.session.scalars(
+        select(Audit)
+        .where(Audit.auditor_id == user.id, Audit.status == AuditStatus.SUBMITTED)
+        .order_by(Audit.submitted_at.desc())
+        .limit(RECENT)
+    ).all()
+    about_my_cases: list[Audit] = []
+    if user.role is Role.SOCIAL_WORKER:
+        # Feedback on their own work from managers and independent reviewers.
+        about_my_cases = list(
+            db.session.scalars(
+                select(Audit)
+                .join(Case, Audit.case_id == Case.id)
+                .where(
+                    Case.allocated_worker_id == user.id,
+                    Audit.auditor_id != user.id,
+                    audit_visibility(user),
+                )
+                .order_by(Audit.submitted_at.desc())
+                .limit(RECENT)
+            )
+        )
+    return render_template(
+        "home/index.html", drafts=drafts, submitted=submitted, about_my_cases=about_my_cases
+    )

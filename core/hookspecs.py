@@ -1,0 +1,146 @@
+"""The plugin contract: everything an audit tool can tell careaudit.
+
+Read this file top to bottom to learn how a tool plugs in.
+
+An audit tool is a pluggy plugin: a module or object whose functions are
+marked with :data:`hookimpl` and named after the specs below. One plugin is
+one tool. Built-in tools (``plugins/children_audit`` ...) are registered
+explicitly by core; third-party tools are found through the ``careaudit.tools``
+entry-point group, so ``pip install`` is all it takes to add one. An
+administrator then switches the tool on for the services that should use it.
+
+Rules that keep the contract simple:
+
+* Hooks *return data*; they never reach into the app to change it. Core
+  renders forms, stores answers, checks permissions and draws pages.
+* Hooks take keyword arguments. An implementation may accept fewer arguments
+  than its spec names, so specs can grow without breaking tools.
+* Apart from :func:`careaudit_tool`, core calls each hook on one tool at a
+  time (pluggy's ``subset_hook_caller``), so an implementation never needs to
+  check which tool is being asked.
+
+The data types used below live in :mod:`core.tools`, which re-exports them
+together with ``hookimpl`` for tool authors.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from core.models import Case
+    from core.tools.info import ToolInfo
+    from core.tools.questions import AnswerSet, FormDefinition
+    from core.tools.reporting import ReportScope, ReportSection
+    from core.tools.results import AnswerProblem, Score
+
+PROJECT = "careaudit"
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# ---------------------------------------------------------------------------
+# Declaring a tool
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def careaudit_tool() -> ToolInfo:
+    """Declare the tool: slug, title, version, directorates and what it audits.
+
+    Called once per plugin at start-up. Two tools with the same slug stop the
+    app from starting.
+
+    Example::
+
+        @hookimpl
+        def careaudit_tool():
+            return ToolInfo(slug="children_audit", title="Children's case file audit",
+                            version="1.0", directorates=("children",))
+    """
+
+
+# ---------------------------------------------------------------------------
+# The form
+# ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def careaudit_audit_form(case: Case | None, settings: Mapping[str, Any]) -> FormDefinition:
+    """Return the tool's form for auditing ``case``.
+
+    ``settings`` are the tool's settings for the case's service (defaults
+    merged in). Use ``case`` to pre-set answers that cannot apply (set
+    ``Question.initial`` with an ``initial_reason``); the auditor can change
+    them. Must be cheap and side-effect free: it is called on every page view.
+    ``case`` is ``None`` when core needs the form without a case (reports,
+    documentation).
+    """
+
+
+# ---------------------------------------------------------------------------
+# Scoring and checking a completed audit
+# ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def careaudit_score_audit(answers: AnswerSet, settings: Mapping[str, Any]) -> Score:
+    """Score the answers: counts per rating, a suggested overall rating and grade.
+
+    A pure function of its arguments. Also called on drafts, to show the
+    auditor the suggestion as they go, so it must cope with missing answers.
+    Core stores the suggestion and the auditor's judgement on the audit when it
+    is submitted.
+    """
+
+
+@hookspec(firstresult=True)
+def careaudit_check_answers(
+    answers: AnswerSet, score: Score, settings: Mapping[str, Any]
+) -> list[AnswerProblem]:
+    """Return the tool's own reasons the answers cannot be submitted yet.
+
+    Core has already checked what the form itself says (required questions,
+    evidence required for Partially met and Not met, numbers); this hook adds
+    rules across questions, such as a grade above the allowed cap or a missing
+    reason where the auditor's judgement differs from the suggestion. Return
+    an empty list when the answers are fine.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Reporting
+# ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def careaudit_report_section(scope: ReportScope) -> ReportSection | None:
+    """Return the tool's section of the report for ``scope`` (period and part of the council).
+
+    Count with SQL: ``scope.conditions()`` selects the submitted audits of this
+    tool in scope, and :mod:`core.tools.reporting` has the shared
+    aggregations. Return ``None`` to leave the section out.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Demo data
+# ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def careaudit_demo_answers(
+    case: Case | None, rng: random.Random, settings: Mapping[str, Any]
+) -> AnswerSet | None:
+    """Return plausible, entirely synthetic answers for a demo audit of ``case``.
+
+    Used by ``careaudit demo`` so the demo borough has realistic audits of
+    every tool. Draw all randomness from ``rng`` so a demo can be rebuilt
+    exactly. Core scores the answers with :func:`careaudit_score_audit` and
+    stores them as a submitted audit. Return ``None`` to have no demo audits.
+    """

@@ -1,0 +1,165 @@
+"""Audits and their answers.
+
+Answers are stored one row per question so that reports aggregate in SQL
+(``GROUP BY question, rating``) instead of loading audits into Python.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.models._types import enum_column, utcnow
+from core.models.cases import Case
+from core.models.organisation import Service, Team
+from core.models.users import User
+
+
+class Rating(StrEnum):
+    """The framework's three-point scale, plus Not applicable."""
+
+    MET = "met"
+    PARTIALLY_MET = "partially_met"
+    NOT_MET = "not_met"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def label(self) -> str:
+        return RATING_LABELS[self]
+
+
+RATING_LABELS = {
+    Rating.MET: "Met",
+    Rating.PARTIALLY_MET: "Partially met",
+    Rating.NOT_MET: "Not met",
+    Rating.NOT_APPLICABLE: "Not applicable",
+}
+#: The three points of the scale, best first (Not applicable is not a point).
+SCALE = (Rating.MET, Rating.PARTIALLY_MET, Rating.NOT_MET)
+
+
+class Grade(StrEnum):
+    """Overall grade. Outstanding is offered only where a service switches it on."""
+
+    INADEQUATE = "inadequate"
+    ADEQUATE = "adequate"
+    GOOD = "good"
+    OUTSTANDING = "outstanding"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def rank(self) -> int:
+        return list(Grade).index(self)
+
+
+class AuditKind(StrEnum):
+    LINE_MANAGEMENT = "line_management"
+    INDEPENDENT = "independent"
+    SELF_AUDIT = "self_audit"
+    SENIOR_SAMPLE = "senior_sample"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    AuditKind.LINE_MANAGEMENT: "Line management",
+    AuditKind.INDEPENDENT: "Independent",
+    AuditKind.SELF_AUDIT: "Self-audit",
+    AuditKind.SENIOR_SAMPLE: "Senior management sample",
+}
+
+
+class AuditStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Audit(db.Model):
+    """One audit of one case file with one tool, at one version of its form.
+
+    ``service_id`` and ``team_id`` are copied from the case when the audit
+    starts, so reports count an audit where the file was when it was audited,
+    even if the case later moves team.
+    """
+
+    __tablename__ = "audit"
+    __table_args__ = (
+        Index("ix_audit_report", "tool", "status", "audit_date"),
+        UniqueConstraint("request_token"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool: Mapped[str] = mapped_column(String(60))
+    form_version: Mapped[str] = mapped_column(String(20))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    auditor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    kind: Mapped[AuditKind] = mapped_column(enum_column(AuditKind))
+    status: Mapped[AuditStatus] = mapped_column(
+        enum_column(AuditStatus), default=AuditStatus.DRAFT
+    )
+    audit_date: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    # Optimistic locking: every save bumps it; a form loaded at an older
+    # version cannot overwrite newer answers.
+    version: Mapped[int] = mapped_column(default=1)
+    # The start form's one-off token: a resent "start" finds the same audit.
+    request_token: Mapped[str | None] = mapped_column(String(64))
+    # Written at submission from the tool's scoring, so core reports and the
+    # audit list can show outcomes without asking the tool again.
+    suggested_rating: Mapped[str | None] = mapped_column(String(40))
+    suggested_grade: Mapped[str | None] = mapped_column(String(40))
+    overall_rating: Mapped[str | None] = mapped_column(String(40))
+    grade: Mapped[str | None] = mapped_column(String(40))
+
+    case: Mapped[Case | None] = relationship()
+    service: Mapped[Service] = relationship()
+    team: Mapped[Team | None] = relationship()
+    auditor: Mapped[User] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="audit", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status is AuditStatus.SUBMITTED
+
+    def __repr__(self) -> str:
+        return f"<Audit {self.id} {self.tool} {self.status.value}>"
+
+
+class Answer(db.Model):
+    """One question's answer: a rating, a value, or both, and a comment."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("audit_id", "question"),
+        Index("ix_answer_question_rating", "question", "rating"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(String(60))
+    rating: Mapped[Rating | None] = mapped_column(enum_column(Rating))
+    value: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    audit: Mapped[Audit] = relationship(back_populates="answers")

@@ -1,0 +1,83 @@
+"""Staff who use careaudit, and their roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.models._types import enum_column, utcnow
+from core.models.organisation import Service, Team
+
+
+class Role(StrEnum):
+    ADMINISTRATOR = "administrator"
+    SENIOR_MANAGER = "senior_manager"
+    SERVICE_MANAGER = "service_manager"
+    TEAM_MANAGER = "team_manager"
+    DEPUTY_TEAM_MANAGER = "deputy_team_manager"
+    INDEPENDENT_REVIEWER = "independent_reviewer"
+    SOCIAL_WORKER = "social_worker"
+    PERFORMANCE_ANALYST = "performance_analyst"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def needs_team(self) -> bool:
+        return self in {Role.TEAM_MANAGER, Role.DEPUTY_TEAM_MANAGER, Role.SOCIAL_WORKER}
+
+    @property
+    def needs_service(self) -> bool:
+        return self is Role.SERVICE_MANAGER
+
+
+ROLE_LABELS = {
+    Role.ADMINISTRATOR: "System administrator",
+    Role.SENIOR_MANAGER: "Senior manager",
+    Role.SERVICE_MANAGER: "Service manager",
+    Role.TEAM_MANAGER: "Team manager",
+    Role.DEPUTY_TEAM_MANAGER: "Deputy team manager",
+    Role.INDEPENDENT_REVIEWER: "Independent reviewer (IRO / QA officer)",
+    Role.SOCIAL_WORKER: "Social worker",
+    Role.PERFORMANCE_ANALYST: "Performance analyst",
+}
+
+
+class User(UserMixin, db.Model):
+    """A member of staff. Team or service is set where the role needs it."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    team: Mapped[Team | None] = relationship()
+    own_service: Mapped[Service | None] = relationship(foreign_keys=[service_id])
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def service(self) -> Service | None:
+        """The user's service: their team's, or the one they manage."""
+        if self.team is not None:
+            return self.team.service
+        return self.own_service
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role.value}>"

@@ -1,0 +1,114 @@
+"""Reporting periods: months and the council's financial quarters and years.
+
+Keys are short strings kept in the URL so a report can be bookmarked and sent:
+``2026-11`` (a month), ``2026-27-Q3`` (a financial quarter; Q1 is April to
+June), ``2026-27`` (a financial year) and ``last-12-months``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+DEFAULT_PERIOD = "last-12-months"
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
+_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    label: str
+    start: date
+    end: date  # inclusive
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + months
+    return index // 12, index % 12 + 1
+
+
+def month(year: int, month_number: int) -> Period:
+    return Period(
+        f"{year:04d}-{month_number:02d}",
+        f"{calendar.month_name[month_number]} {year}",
+        date(year, month_number, 1),
+        _month_end(year, month_number),
+    )
+
+
+def financial_quarter(first_year: int, quarter: int) -> Period:
+    """Quarter 1 is April to June of ``first_year``; quarter 4 is January to March."""
+    start_year, start_month = _add_months(first_year, 4, 3 * (quarter - 1))
+    end_year, end_month = _add_months(start_year, start_month, 2)
+    label = (
+        f"Q{quarter} {first_year} to {first_year + 1} "
+        f"({calendar.month_name[start_month]} to {calendar.month_name[end_month]} {end_year})"
+    )
+    return Period(
+        f"{first_year:04d}-{(first_year + 1) % 100:02d}-Q{quarter}",
+        label,
+        date(start_year, start_month, 1),
+        _month_end(end_year, end_month),
+    )
+
+
+def financial_year(first_year: int) -> Period:
+    return Period(
+        f"{first_year:04d}-{(first_year + 1) % 100:02d}",
+        f"Financial year {first_year} to {first_year + 1}",
+        date(first_year, 4, 1),
+        date(first_year + 1, 3, 31),
+    )
+
+
+def last_12_months(today: date) -> Period:
+    return Period(DEFAULT_PERIOD, "Last 12 months", today - timedelta(days=365), today)
+
+
+def financial_year_of(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def parse(key: str, today: date) -> Period | None:
+    """The period a key names, or None if the key is not a period."""
+    if key == DEFAULT_PERIOD:
+        return last_12_months(today)
+    if match := _QUARTER.match(key):
+        first, second, quarter = int(match[1]), int(match[2]), int(match[3])
+        if (first + 1) % 100 == second:
+            return financial_quarter(first, quarter)
+        return None
+    if match := _MONTH.match(key):
+        year, number = int(match[1]), int(match[2])
+        if 1 <= number <= 12:
+            return month(year, number)
+        if (year + 1) % 100 == number:
+            return financial_year(year)
+        return None
+    return None
+
+
+def choices(today: date) -> list[Period]:
+    """Periods offered on the report page: recent months, quarters and years."""
+    periods = [last_12_months(today)]
+    year, number = today.year, today.month
+    for back in range(12):
+        y, m = _add_months(year, number, -back)
+        periods.append(month(y, m))
+    first = financial_year_of(today)
+    quarter = (_add_months(today.year, today.month, -3)[1] - 1) // 3 + 1
+    for back in range(8):
+        q_index = (first * 4 + quarter - 1) - back
+        periods.append(financial_quarter(q_index // 4, q_index % 4 + 1))
+    for back in range(3):
+        periods.append(financial_year(first - back))
+    return periods

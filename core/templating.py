@@ -1,0 +1,103 @@
+"""Jinja set-up: app templates, each tool's templates, and the GOV.UK macros."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, current_app
+from flask_login import current_user
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    PrefixLoader,
+    TemplateNotFound,
+)
+
+from core.access import Permission, has_permission
+from core.models import AuditKind, AuditStatus, CaseCategory, Grade, Rating, Role
+from core.tools.registry import get_registry
+
+
+class ToolTemplateLoader(BaseLoader):
+    """Finds ``<slug>/...`` templates in each installed tool's template folder.
+
+    Looked up per call, so a tool registered after start-up (in a test) is found.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def get_source(self, environment: Environment, template: str) -> Any:
+        for tool in get_registry(self.app).all():
+            if tool.template_folder is None or not template.startswith(tool.slug + "/"):
+                continue
+            try:
+                return FileSystemLoader(str(tool.template_folder)).get_source(
+                    environment, template
+                )
+            except TemplateNotFound:
+                continue
+        raise TemplateNotFound(template)
+
+
+def format_date(value: date | datetime | None) -> str:
+    """GOV.UK style dates: 5 January 2026."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%B %Y}"
+
+
+def label_of(value: Any) -> str:
+    """Human label of a stored enum value (rating, grade, kind, category, role)."""
+    if value is None or value == "":
+        return ""
+    for enum_cls in (Rating, Grade, AuditKind, AuditStatus, CaseCategory, Role):
+        try:
+            return enum_cls(value).label
+        except ValueError:
+            continue
+    return str(value)
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
+        [
+            FileSystemLoader(app.template_folder),  # type: ignore[arg-type]
+            ToolTemplateLoader(app),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["govuk_date"] = format_date
+    app.jinja_env.filters["label"] = label_of
+    WTFormsHelpers(app)
+
+    @app.context_processor
+    def globals_for_templates() -> dict[str, Any]:
+        def can(permission: str) -> bool:
+            return current_user.is_authenticated and has_permission(
+                current_user, Permission(permission)
+            )
+
+        def tool_title(slug: str) -> str:
+            tool = get_registry().get(slug)
+            return tool.title if tool else slug
+
+        return {
+            "tool_title": tool_title,
+            "rating_enum": Rating,
+            "council_name": current_app.config["COUNCIL_NAME"],
+            "service_name": current_app.config["SERVICE_NAME"],
+            "can": can,
+        }

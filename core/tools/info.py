@@ -1,0 +1,64 @@
+"""How a tool describes itself to core: the answer to ``careaudit_tool``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,58}$")
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """A per-service setting of a tool, edited by administrators.
+
+    ``kind`` is ``"bool"`` or ``"int"``; values are kept as JSON on the
+    service's switch row and merged over ``default`` when read.
+    """
+
+    key: str
+    label: str
+    kind: str = "bool"
+    default: Any = False
+    hint: str = ""
+    minimum: int | None = None
+
+
+@dataclass(frozen=True)
+class ToolInfo:
+    """Who a tool is and what it audits.
+
+    ``slug`` is the same string everywhere: entry-point name, plugin name,
+    template folder, answer keys' owner and ``audit.tool`` in the database.
+    Bump ``version`` whenever the form's questions change: each audit keeps
+    the version it was completed against.
+    """
+
+    slug: str
+    title: str
+    version: str
+    directorates: tuple[str, ...]
+    description: str = ""
+    #: What is audited: "case" (a case file) is the only subject core knows today.
+    subject: str = "case"
+    settings: tuple[SettingSpec, ...] = ()
+    #: Folder holding ``<slug>/...`` templates, added to the Jinja search path.
+    template_folder: Path | None = None
+    #: Switched on for every service of ``directorates`` when the demo is built
+    #: or ``careaudit tools enable-defaults`` runs; never switched on silently.
+    default_on: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def default_settings(self) -> dict[str, Any]:
+        return {spec.key: spec.default for spec in self.settings}
+
+    def check(self) -> None:
+        """Raise ``ValueError`` if the declaration cannot work."""
+        if not SLUG_PATTERN.match(self.slug):
+            raise ValueError(
+                f"tool slug {self.slug!r} must be lower-case letters, digits and underscores"
+            )
+        if not self.directorates:
+            raise ValueError(f"tool {self.slug!r} declares no directorate")

@@ -1,0 +1,262 @@
+"""The app's plugin manager and the index of installed tools.
+
+One ``ToolRegistry`` per app, kept in ``app.extensions["careaudit.tools"]``:
+never a module global, so tests and several apps never share plugins.
+Whether a tool is switched on for a service is *data* (``ServiceTool``),
+read on every request, so switching needs no restart.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import random
+from collections.abc import Iterable, Mapping
+from types import ModuleType
+from typing import Any
+
+import pluggy
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from core import hookspecs
+from core.extensions import db
+from core.models import Case, Service, ServiceTool
+from core.tools.info import ToolInfo
+from core.tools.questions import AnswerSet, FormDefinition
+from core.tools.reporting import ReportScope, ReportSection
+from core.tools.results import AnswerProblem, Score
+
+ENTRY_POINT_GROUP = "careaudit.tools"
+EXTENSION_KEY = "careaudit.tools"
+
+
+class ToolError(RuntimeError):
+    """A tool is missing, misdeclared or clashes with another."""
+
+
+def builtin_tools() -> list[ModuleType]:
+    """The tools shipped in this repository, registered explicitly."""
+    from plugins.children_audit import hooks as children_audit
+
+    return [children_audit]
+
+
+class ToolRegistry:
+    """Installed tools, by slug, and per-tool hook calls."""
+
+    def __init__(self, plugin_manager: pluggy.PluginManager) -> None:
+        self.pm = plugin_manager
+        self._tools: dict[str, ToolInfo] = {}
+        self._plugins: dict[str, object] = {}
+        self._callers: dict[tuple[str, str], Any] = {}
+        self.refresh()
+
+    # -- building the index --------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-read every plugin's ``careaudit_tool`` declaration."""
+        tools: dict[str, ToolInfo] = {}
+        plugins: dict[str, object] = {}
+        for impl in self.pm.hook.careaudit_tool.get_hookimpls():
+            info = impl.function()
+            if not isinstance(info, ToolInfo):
+                raise ToolError(f"plugin {impl.plugin_name!r} did not return a ToolInfo")
+            try:
+                info.check()
+            except ValueError as error:
+                raise ToolError(str(error)) from error
+            if info.slug in tools:
+                raise ToolError(
+                    f"two tools declare the slug {info.slug!r} "
+                    f"(plugins {self.pm.get_name(plugins[info.slug])!r} and "
+                    f"{impl.plugin_name!r}); uninstall one"
+                )
+            tools[info.slug] = info
+            plugins[info.slug] = impl.plugin
+        self._tools = dict(sorted(tools.items()))
+        self._plugins = plugins
+        self._callers.clear()
+
+    def register(self, plugin: object, name: str | None = None) -> None:
+        """Register a plugin after start-up (tests) and re-index."""
+        self.pm.register(plugin, name=name)
+        self.pm.check_pending()
+        self.refresh()
+
+    def unregister(self, plugin: object) -> None:
+        self.pm.unregister(plugin)
+        self.refresh()
+
+    # -- looking tools up ----------------------------------------------------
+
+    def all(self) -> list[ToolInfo]:
+        return list(self._tools.values())
+
+    def get(self, slug: str) -> ToolInfo | None:
+        return self._tools.get(slug)
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self._tools
+
+    def for_directorate(self, code: str) -> list[ToolInfo]:
+        return [tool for tool in self._tools.values() if code in tool.directorates]
+
+    # -- per-service switches (data, read per request) -----------------------
+
+    def switches(self, service_ids: Iterable[int] | None = None) -> list[ServiceTool]:
+        statement = select(ServiceTool).where(ServiceTool.tool.in_(list(self._tools)))
+        if service_ids is not None:
+            statement = statement.where(ServiceTool.service_id.in_(list(service_ids)))
+        return list(db.session.scalars(statement))
+
+    def is_enabled(self, slug: str, service_id: int) -> bool:
+        if slug not in self._tools:
+            return False
+        enabled = db.session.scalar(
+            select(ServiceTool.enabled).where(
+                ServiceTool.tool == slug, ServiceTool.service_id == service_id
+            )
+        )
+        return bool(enabled)
+
+    def enabled_for(self, service_id: int) -> list[ToolInfo]:
+        """Tools switched on for a service, in slug order."""
+        slugs = db.session.scalars(
+            select(ServiceTool.tool).where(
+                ServiceTool.service_id == service_id, ServiceTool.enabled.is_(True)
+            )
+        )
+        enabled = set(slugs)
+        return [tool for slug, tool in self._tools.items() if slug in enabled]
+
+    def enabled_services(self, slug: str) -> list[Service]:
+        return list(
+            db.session.scalars(
+                select(Service)
+                .join(ServiceTool, ServiceTool.service_id == Service.id)
+                .where(ServiceTool.tool == slug, ServiceTool.enabled.is_(True))
+                .order_by(Service.name)
+            )
+        )
+
+    def settings(self, slug: str, service_id: int | None) -> dict[str, Any]:
+        """The tool's settings for a service, defaults merged in."""
+        info = self._tools[slug]
+        merged = info.default_settings()
+        if service_id is not None:
+            stored = db.session.scalar(
+                select(ServiceTool.settings).where(
+                    ServiceTool.tool == slug, ServiceTool.service_id == service_id
+                )
+            )
+            known = {spec.key for spec in info.settings}
+            merged.update({k: v for k, v in (stored or {}).items() if k in known})
+        return merged
+
+    def set_switch(
+        self,
+        slug: str,
+        service_id: int,
+        enabled: bool,
+        settings: Mapping[str, Any] | None = None,
+        by_user_id: int | None = None,
+    ) -> ServiceTool:
+        """Switch a tool on or off for a service (the caller commits)."""
+        if slug not in self._tools:
+            raise ToolError(f"no tool {slug!r} is installed")
+        switch = db.session.scalar(
+            select(ServiceTool).where(
+                ServiceTool.tool == slug, ServiceTool.service_id == service_id
+            )
+        )
+        if switch is None:
+            switch = ServiceTool(tool=slug, service_id=service_id, settings={})
+            db.session.add(switch)
+        switch.enabled = enabled
+        if settings is not None:
+            switch.settings = dict(settings)
+        switch.updated_by_id = by_user_id
+        return switch
+
+    # -- calling one tool's hooks -------------------------------------------
+
+    def _caller(self, slug: str, hook_name: str) -> Any:
+        key = (slug, hook_name)
+        if key not in self._callers:
+            if slug not in self._plugins:
+                raise ToolError(f"no tool {slug!r} is installed")
+            keep = self._plugins[slug]
+            others = [p for p in self.pm.get_plugins() if p is not keep]
+            self._callers[key] = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
+        return self._callers[key]
+
+    def form(self, slug: str, case: Case | None, service_id: int | None) -> FormDefinition:
+        form = self._caller(slug, "careaudit_audit_form")(
+            case=case, settings=self.settings(slug, service_id)
+        )
+        if form is None:
+            raise ToolError(f"tool {slug!r} returned no form")
+        return form
+
+    def score(self, slug: str, answers: AnswerSet, service_id: int | None) -> Score | None:
+        return self._caller(slug, "careaudit_score_audit")(
+            answers=answers, settings=self.settings(slug, service_id)
+        )
+
+    def check(
+        self, slug: str, answers: AnswerSet, score: Score | None, service_id: int | None
+    ) -> list[AnswerProblem]:
+        problems = self._caller(slug, "careaudit_check_answers")(
+            answers=answers, score=score, settings=self.settings(slug, service_id)
+        )
+        return list(problems or [])
+
+    def demo_answers(
+        self, slug: str, case: Case | None, rng: random.Random, service_id: int | None
+    ) -> AnswerSet | None:
+        return self._caller(slug, "careaudit_demo_answers")(
+            case=case, rng=rng, settings=self.settings(slug, service_id)
+        )
+
+    def report_section(self, scope: ReportScope) -> ReportSection | None:
+        return self._caller(scope.tool, "careaudit_report_section")(scope=scope)
+
+
+def load_entry_point_tools(pm: pluggy.PluginManager) -> None:
+    """Register every tool installed under the ``careaudit.tools`` entry-point group.
+
+    Unlike pluggy's ``load_setuptools_entrypoints``, a name that is already
+    registered is an error rather than silently skipped: two tools must never
+    share a slug.
+    """
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        if pm.get_plugin(entry_point.name) is not None:
+            raise ToolError(
+                f"the installed tool {entry_point.name!r} ({entry_point.value}) has the same "
+                "name as a tool that is already registered; uninstall one"
+            )
+        pm.register(entry_point.load(), name=entry_point.name)
+
+
+def make_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
+    """A fresh plugin manager with the contract, built-in tools and installed tools."""
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    for module in builtin_tools():
+        pm.register(module, name=module.__name__.split(".")[-2])
+    if load_entry_points:
+        load_entry_point_tools(pm)
+    # Fails on a misspelt hook name in any tool, instead of silently ignoring it.
+    pm.check_pending()
+    return pm
+
+
+def init_app(app: Flask) -> ToolRegistry:
+    registry = ToolRegistry(make_plugin_manager(app.config.get("LOAD_ENTRY_POINT_TOOLS", True)))
+    app.extensions[EXTENSION_KEY] = registry
+    return registry
+
+
+def get_registry(app: Flask | None = None) -> ToolRegistry:
+    """The current app's tool registry."""
+    return (app or current_app).extensions[EXTENSION_KEY]

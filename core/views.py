@@ -1,0 +1,58 @@
+"""Blueprint registration and the app's error pages."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+def register_blueprints(app: Flask) -> None:
+    from core.admin.views import bp as admin_bp
+    from core.audits.views import bp as audits_bp
+    from core.auth.views import bp as auth_bp
+    from core.cases.views import bp as cases_bp
+    from core.home.views import bp as home_bp
+    from core.reports.views import bp as reports_bp
+
+    for blueprint in (auth_bp, home_bp, cases_bp, audits_bp, reports_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        # Usually a page left open past the session's life: say so plainly.
+        return (
+            render_template(
+                "errors/error.html",
+                title="Your page has expired",
+                message="The page was open for too long, so for your security we could not "
+                "accept what you sent. Go back, reload the page and try again.",
+            ),
+            400,
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str, int]:
+        titles = {
+            403: "You do not have access to this page",
+            404: "Page not found",
+            405: "Page not found",
+            429: "Too many attempts",
+        }
+        messages = {
+            403: "Your role does not give you access to this page. If you think it should, "
+            "contact your system administrator.",
+            404: "If you typed the web address, check it is correct. If you pasted it, check "
+            "you copied the entire address.",
+            405: "If you typed the web address, check it is correct.",
+            429: "You have tried too many times. Wait a minute, then try again.",
+        }
+        code = error.code or 500
+        return (
+            render_template(
+                "errors/error.html",
+                title=titles.get(code, "Sorry, there is a problem with the service"),
+                message=messages.get(code, error.description),
+            ),
+            code,
+        )

@@ -1,0 +1,1 @@
+"""Audit tools shipped with careaudit. Each sub-package is one pluggy plugin."""
