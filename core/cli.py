@@ -103,8 +103,12 @@ def register_commands(app: Flask) -> None:
         if db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
             raise click.ClickException(f"a user with email {email} already exists")
         db.session.add(
-            User(email=email.lower(), name=name, role=parsed_role,
-                 password_hash=hash_password(password))
+            User(
+                email=email.lower(),
+                name=name,
+                role=parsed_role,
+                password_hash=hash_password(password),
+            )
         )
         db.session.commit()
         click.echo(f"Created {parsed_role.label.lower()} {email}.")

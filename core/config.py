@@ -67,8 +67,7 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": _flag("CAREAUDIT_SECURE_COOKIES", False),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("CAREAUDIT_SESSION_MINUTES", "480"))
-        * 60,
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("CAREAUDIT_SESSION_MINUTES", "480")) * 60,
         # Login attempts are rate limited; use Redis when running several workers.
         "RATELIMIT_STORAGE_URI": os.environ.get("CAREAUDIT_RATELIMIT_STORAGE", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("CAREAUDIT_LOGIN_RATE_LIMIT", "10 per minute"),

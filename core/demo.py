@@ -59,10 +59,14 @@ ORGANISATION: dict[str, tuple[str, dict[str, tuple[list[str], list[tuple[CaseCat
                 ["Asylum Team"],
                 [(CaseCategory.UNACCOMPANIED_ASYLUM_SEEKING, 3), (CaseCategory.LOOKED_AFTER, 1)],
             ),
-            "Social Work Practice pilot": (["Social Work Practice"],
-                                           [(CaseCategory.LOOKED_AFTER, 1)]),
-            "Targeted Youth Support": (["Targeted Youth Support Team"],
-                                       [(CaseCategory.CHILD_IN_NEED, 1)]),
+            "Social Work Practice pilot": (
+                ["Social Work Practice"],
+                [(CaseCategory.LOOKED_AFTER, 1)],
+            ),
+            "Targeted Youth Support": (
+                ["Targeted Youth Support Team"],
+                [(CaseCategory.CHILD_IN_NEED, 1)],
+            ),
         },
     ),
     "adults": (
@@ -70,8 +74,11 @@ ORGANISATION: dict[str, tuple[str, dict[str, tuple[list[str], list[tuple[CaseCat
         {
             "Older People’s Social Work": (
                 ["Older People North", "Older People South"],
-                [(CaseCategory.ADULT_CARE_AND_SUPPORT, 6), (CaseCategory.ADULT_SAFEGUARDING, 2),
-                 (CaseCategory.ADULT_CARER, 2)],
+                [
+                    (CaseCategory.ADULT_CARE_AND_SUPPORT, 6),
+                    (CaseCategory.ADULT_SAFEGUARDING, 2),
+                    (CaseCategory.ADULT_CARER, 2),
+                ],
             ),
             "Mental Health Social Work": (
                 ["Community Mental Health Team"],
@@ -79,22 +86,81 @@ ORGANISATION: dict[str, tuple[str, dict[str, tuple[list[str], list[tuple[CaseCat
             ),
             "Learning Disability Social Work": (
                 ["Learning Disability Team"],
-                [(CaseCategory.ADULT_LEARNING_DISABILITY, 4),
-                 (CaseCategory.ADULT_SAFEGUARDING, 1)],
+                [(CaseCategory.ADULT_LEARNING_DISABILITY, 4), (CaseCategory.ADULT_SAFEGUARDING, 1)],
             ),
         },
     ),
 }
 
-FIRST_NAMES = (
-    "Amara Ben Chloe Dev Eilidh Femi Grace Hamza Isla Jonah Kiran Leah Marek Nadia Owen "
-    "Priya Quinn Rosa Sami Tess Uma Victor Wren Yusuf Zara Aled Bea Callum Dana Elif "
-    "Farah Gus Hana Idris Jade Kofi Lena Milo Noor Olu"
-).split()
-SURNAMES = (
-    "Adeyemi Baxter Chowdhury Doyle Evans Fraser Gill Hughes Iqbal Jones Kowalski Lewis "
-    "Mensah Nolan Okafor Patel Quigley Reid Shah Thomas Usman Vaughan Walsh Young Zielinski"
-).split()
+FIRST_NAMES = [
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Eilidh",
+    "Femi",
+    "Grace",
+    "Hamza",
+    "Isla",
+    "Jonah",
+    "Kiran",
+    "Leah",
+    "Marek",
+    "Nadia",
+    "Owen",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tess",
+    "Uma",
+    "Victor",
+    "Wren",
+    "Yusuf",
+    "Zara",
+    "Aled",
+    "Bea",
+    "Callum",
+    "Dana",
+    "Elif",
+    "Farah",
+    "Gus",
+    "Hana",
+    "Idris",
+    "Jade",
+    "Kofi",
+    "Lena",
+    "Milo",
+    "Noor",
+    "Olu",
+]
+SURNAMES = [
+    "Adeyemi",
+    "Baxter",
+    "Chowdhury",
+    "Doyle",
+    "Evans",
+    "Fraser",
+    "Gill",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Kowalski",
+    "Lewis",
+    "Mensah",
+    "Nolan",
+    "Okafor",
+    "Patel",
+    "Quigley",
+    "Reid",
+    "Shah",
+    "Thomas",
+    "Usman",
+    "Vaughan",
+    "Walsh",
+    "Young",
+    "Zielinski",
+]
 
 #: The sign-ins printed for the demo: one per role.
 DEMO_SIGN_INS = (
@@ -135,7 +201,7 @@ def delete_everything() -> None:
 
 
 def sign_in_table() -> str:
-    lines = ["", "Demo sign-ins (password for all: %s — for the demo only):" % DEMO_PASSWORD]
+    lines = ["", f"Demo sign-ins (password for all: {DEMO_PASSWORD} — for the demo only):"]
     for role, local, _ in DEMO_SIGN_INS:
         lines.append(f"  {role.label:<42} {local}@{DOMAIN}")
     return "\n".join(lines)
@@ -160,13 +226,23 @@ def load(seed: int = 2011, today: date | None = None) -> str:
     password_hash = hash_password(DEMO_PASSWORD)  # hashed once: one demo password
     names = _Names(rng, set())
 
-    def person(role: Role, team: Team | None = None, service: Service | None = None,
-               local: str | None = None) -> User:
+    def person(
+        role: Role,
+        team: Team | None = None,
+        service: Service | None = None,
+        local: str | None = None,
+    ) -> User:
         name, email = names.next()
         if local:
             email = f"{local}@{DOMAIN}"
-        user = User(name=name, email=email, role=role, team=team, own_service=service,
-                    password_hash=password_hash)
+        user = User(
+            name=name,
+            email=email,
+            role=role,
+            team=team,
+            own_service=service,
+            password_hash=password_hash,
+        )
         db.session.add(user)
         return user
 
@@ -182,33 +258,53 @@ def load(seed: int = 2011, today: date | None = None) -> str:
         for service_name, (team_names, weights) in services.items():
             service = Service(name=service_name, directorate=directorate)
             db.session.add(service)
-            person(Role.SERVICE_MANAGER, service=service,
-                   local=fixed.get((Role.SERVICE_MANAGER, service_name)))
+            person(
+                Role.SERVICE_MANAGER,
+                service=service,
+                local=fixed.get((Role.SERVICE_MANAGER, service_name)),
+            )
             for team_name in team_names:
                 team = Team(name=team_name, service=service)
                 db.session.add(team)
                 db.session.flush()
                 teams_by_name[team_name] = team
                 case_weights[team.id] = weights
-                managers.append(person(Role.TEAM_MANAGER, team,
-                                       local=fixed.get((Role.TEAM_MANAGER, team_name))))
-                if team_name in {"Children in Need North", "Children in Care Team A",
-                                 "Referral and Assessment Team 1"}:
-                    managers.append(person(Role.DEPUTY_TEAM_MANAGER, team,
-                                           local=fixed.get((Role.DEPUTY_TEAM_MANAGER,
-                                                            team_name))))
-                big = service_name in {"Referral and Assessment", "Children in Need",
-                                       "Children in Care", "Older People’s Social Work"}
+                managers.append(
+                    person(Role.TEAM_MANAGER, team, local=fixed.get((Role.TEAM_MANAGER, team_name)))
+                )
+                if team_name in {
+                    "Children in Need North",
+                    "Children in Care Team A",
+                    "Referral and Assessment Team 1",
+                }:
+                    managers.append(
+                        person(
+                            Role.DEPUTY_TEAM_MANAGER,
+                            team,
+                            local=fixed.get((Role.DEPUTY_TEAM_MANAGER, team_name)),
+                        )
+                    )
+                big = service_name in {
+                    "Referral and Assessment",
+                    "Children in Need",
+                    "Children in Care",
+                    "Older People’s Social Work",
+                }
                 workers = [
-                    person(Role.SOCIAL_WORKER, team,
-                           local=fixed.get((Role.SOCIAL_WORKER, team_name)) if i == 0 else None)
+                    person(
+                        Role.SOCIAL_WORKER,
+                        team,
+                        local=fixed.get((Role.SOCIAL_WORKER, team_name)) if i == 0 else None,
+                    )
                     for i in range(2 if big else 1)
                 ]
                 workers_by_team[team.id] = workers
-    reviewers = [person(Role.INDEPENDENT_REVIEWER, local="iro" if i == 0 else None)
-                 for i in range(4)]
-    seniors = [person(Role.SENIOR_MANAGER, local="senior.manager" if i == 0 else None)
-               for i in range(2)]
+    reviewers = [
+        person(Role.INDEPENDENT_REVIEWER, local="iro" if i == 0 else None) for i in range(4)
+    ]
+    seniors = [
+        person(Role.SENIOR_MANAGER, local="senior.manager" if i == 0 else None) for i in range(2)
+    ]
     person(Role.PERFORMANCE_ANALYST, local="analyst")
     person(Role.ADMINISTRATOR, local="admin")
     db.session.flush()
@@ -250,8 +346,14 @@ def load(seed: int = 2011, today: date | None = None) -> str:
     audits = 0
     answer_rows: list[dict[str, object]] = []
 
-    def audit(tool_slug: str, case: Case, auditor: User, kind: AuditKind, day: date,
-              submitted: bool = True) -> None:
+    def audit(
+        tool_slug: str,
+        case: Case,
+        auditor: User,
+        kind: AuditKind,
+        day: date,
+        submitted: bool = True,
+    ) -> None:
         nonlocal audits
         info = registry.get(tool_slug)
         assert info is not None
@@ -261,9 +363,15 @@ def load(seed: int = 2011, today: date | None = None) -> str:
         score = registry.score(tool_slug, answers, case.service_id)
         moment = datetime.combine(day, time(hour=rng.randint(9, 17)))
         record = Audit(
-            tool=tool_slug, form_version=info.version, case_id=case.id,
-            service_id=case.service_id, team_id=case.team_id, auditor_id=auditor.id,
-            kind=kind, audit_date=day, created_at=moment - timedelta(days=rng.randint(0, 6)),
+            tool=tool_slug,
+            form_version=info.version,
+            case_id=case.id,
+            service_id=case.service_id,
+            team_id=case.team_id,
+            auditor_id=auditor.id,
+            kind=kind,
+            audit_date=day,
+            created_at=moment - timedelta(days=rng.randint(0, 6)),
             updated_at=moment,
         )
         if submitted and score is not None:
@@ -280,11 +388,15 @@ def load(seed: int = 2011, today: date | None = None) -> str:
         db.session.add(record)
         db.session.flush()
         for key, value in answers.items():
-            answer_rows.append({
-                "audit_id": record.id, "question": key,
-                "rating": value.rating.value if value.rating else None,
-                "value": value.value, "comment": value.comment,
-            })
+            answer_rows.append(
+                {
+                    "audit_id": record.id,
+                    "question": key,
+                    "rating": value.rating.value if value.rating else None,
+                    "value": value.value,
+                    "comment": value.comment,
+                }
+            )
         audits += 1
 
     def tools_for(case: Case) -> list[str]:
@@ -306,14 +418,20 @@ def load(seed: int = 2011, today: date | None = None) -> str:
         auditable = [c for c in all_cases if tools_for(c)]
         for reviewer in reviewers:
             for case in rng.sample(auditable, 4):
-                audit(tools_for(case)[0], case, reviewer, AuditKind.INDEPENDENT,
-                      day_in(month_start))
+                audit(
+                    tools_for(case)[0], case, reviewer, AuditKind.INDEPENDENT, day_in(month_start)
+                )
         # Senior managers: a sample every six months.
         if month_start.month in (4, 10):
             for senior in seniors:
                 for case in rng.sample(auditable, 3):
-                    audit(tools_for(case)[0], case, senior, AuditKind.SENIOR_SAMPLE,
-                          day_in(month_start))
+                    audit(
+                        tools_for(case)[0],
+                        case,
+                        senior,
+                        AuditKind.SENIOR_SAMPLE,
+                        day_in(month_start),
+                    )
 
     # Some drafts in progress this month.
     this_month = today.replace(day=1)
@@ -321,8 +439,14 @@ def load(seed: int = 2011, today: date | None = None) -> str:
         candidates = [c for c in cases_by_team[manager.team_id] if c.is_open and tools_for(c)]
         if candidates:
             case = rng.choice(candidates)
-            audit(tools_for(case)[0], case, manager, AuditKind.LINE_MANAGEMENT,
-                  max(this_month, today - timedelta(days=3)), submitted=False)
+            audit(
+                tools_for(case)[0],
+                case,
+                manager,
+                AuditKind.LINE_MANAGEMENT,
+                max(this_month, today - timedelta(days=3)),
+                submitted=False,
+            )
 
     if answer_rows:
         db.session.execute(insert(Answer), answer_rows)

@@ -37,9 +37,7 @@ class ToolTemplateLoader(BaseLoader):
             if tool.template_folder is None or not template.startswith(tool.slug + "/"):
                 continue
             try:
-                return FileSystemLoader(str(tool.template_folder)).get_source(
-                    environment, template
-                )
+                return FileSystemLoader(str(tool.template_folder)).get_source(environment, template)
             except TemplateNotFound:
                 continue
         raise TemplateNotFound(template)

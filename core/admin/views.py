@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from core.access import Permission, requires
@@ -57,8 +56,9 @@ def users() -> str:
         statement = statement.where(
             func.lower(User.name).like(like) | func.lower(User.email).like(like)
         )
-    return render_template("admin/users.html", users=db.session.scalars(statement).all(),
-                           query=query)
+    return render_template(
+        "admin/users.html", users=db.session.scalars(statement).all(), query=query
+    )
 
 
 def _email_taken(email: str, except_id: int | None = None) -> bool:
@@ -96,7 +96,7 @@ def new_user() -> Any:
             db.session.commit()
             flash(f"{user.name} has been added as a {user.role.label.lower()}.", "success")
             return redirect(url_for("admin.users"))
-    status = 400 if form.errors or request.method == "POST" and form.email.errors else 200
+    status = 400 if form.errors or (request.method == "POST" and form.email.errors) else 200
     return render_template("admin/user_form.html", form=form, user=None), status
 
 
@@ -110,8 +110,12 @@ def edit_user(user_id: int) -> Any:
         obj=user,
         data=None
         if request.method == "POST"
-        else {"role": user.role.value, "team": user.team_id, "service": user.service_id,
-              "active": user.active},
+        else {
+            "role": user.role.value,
+            "team": user.team_id,
+            "service": user.service_id,
+            "active": user.active,
+        },
     )
     form.team.choices = _team_choices()
     form.service.choices = _service_choices()
@@ -121,8 +125,9 @@ def edit_user(user_id: int) -> Any:
         elif user.id == current_user.id and (
             not form.active.data or form.role.data != Role.ADMINISTRATOR.value
         ):
-            form.active.errors = ["You cannot deactivate your own account or remove your own "
-                                  "administrator role"]
+            form.active.errors = [
+                "You cannot deactivate your own account or remove your own administrator role"
+            ]
         else:
             _save_user(form, user)
             user.active = bool(form.active.data)
@@ -188,8 +193,11 @@ def edit_service(service_id: int | None = None) -> Any:
     teams = service.teams if service else []
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "admin/service_form.html", form=form, service=service, teams=teams,
-        team_form=TeamForm(formdata=None)
+        "admin/service_form.html",
+        form=form,
+        service=service,
+        teams=teams,
+        team_form=TeamForm(formdata=None),
     ), status
 
 
@@ -227,8 +235,12 @@ def save_team(service_id: int, team_id: int | None = None) -> Any:
     )
     service_form.directorate.choices = _directorate_choices()
     return render_template(
-        "admin/service_form.html", form=service_form, service=service, teams=service.teams,
-        team_form=form, editing_team=team,
+        "admin/service_form.html",
+        form=service_form,
+        service=service,
+        teams=service.teams,
+        team_form=form,
+        editing_team=team,
     ), 400
 
 
@@ -242,7 +254,10 @@ def tools() -> str:
     services = db.session.scalars(select(Service).order_by(Service.name)).all()
     switches = {(s.service_id, s.tool): s for s in registry.switches()}
     return render_template(
-        "admin/tools.html", services=services, tools=registry.all(), switches=switches,
+        "admin/tools.html",
+        services=services,
+        tools=registry.all(),
+        switches=switches,
         errors={},
     )
 
@@ -284,8 +299,11 @@ def service_tools(service_id: int) -> Any:
             for slug, (enabled, settings) in parsed.items():
                 registry.set_switch(slug, service.id, enabled, settings, current_user.id)
             db.session.commit()
-            flash(f"Audit tools for {service.name} have been saved. The change applies "
-                  "straight away.", "success")
+            flash(
+                f"Audit tools for {service.name} have been saved. The change applies "
+                "straight away.",
+                "success",
+            )
             return redirect(url_for("admin.tools"))
     else:
         for tool in tools:

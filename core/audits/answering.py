@@ -132,8 +132,7 @@ def read_answers(
                     problems.append(
                         AnswerProblem(
                             question.key,
-                            f"{question.display_name.capitalize()} must be a whole number, "
-                            "like 3",
+                            f"{question.display_name.capitalize()} must be a whole number, like 3",
                         )
                     )
                 elif question.minimum is not None and int(raw) < question.minimum:
@@ -182,7 +181,8 @@ def completeness_problems(
                     )
                 )
         elif question.required and not answer.value:
-            verb = "Enter" if question.kind in (QuestionKind.TEXT, QuestionKind.NUMBER) else "Select"
+            typed = question.kind in (QuestionKind.TEXT, QuestionKind.NUMBER)
+            verb = "Enter" if typed else "Select"
             problems.append(AnswerProblem(question.key, f"{verb} {name}"))
     return problems
 

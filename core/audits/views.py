@@ -94,8 +94,9 @@ def edit(audit_id: int) -> str | Response:
     form_class = build_form_class(definition)
 
     if request.method == "GET":
-        form = form_class(data={**form_data(definition, stored_answers(audit)),
-                                "version": audit.version})
+        form = form_class(
+            data={**form_data(definition, stored_answers(audit)), "version": audit.version}
+        )
         return _render_edit(audit, definition, form)
 
     form = form_class()
@@ -114,8 +115,7 @@ def edit(audit_id: int) -> str | Response:
             workflow.save_draft(audit, answers)
         except workflow.AuditConflict:
             return _conflict(audit, definition, form)
-        flash("Your draft has been saved. You can come back to it from your home page.",
-              "success")
+        flash("Your draft has been saved. You can come back to it from your home page.", "success")
         return redirect(url_for("audits.edit", audit_id=audit.id))
 
     score = registry.score(audit.tool, answers, audit.service_id)

@@ -49,8 +49,10 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is not None and user.active and verify_password(
-            user.password_hash, form.password.data or ""
+        if (
+            user is not None
+            and user.active
+            and verify_password(user.password_hash, form.password.data or "")
         ):
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data or "")

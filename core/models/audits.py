@@ -109,9 +109,7 @@ class Audit(db.Model):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     auditor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     kind: Mapped[AuditKind] = mapped_column(enum_column(AuditKind))
-    status: Mapped[AuditStatus] = mapped_column(
-        enum_column(AuditStatus), default=AuditStatus.DRAFT
-    )
+    status: Mapped[AuditStatus] = mapped_column(enum_column(AuditStatus), default=AuditStatus.DRAFT)
     audit_date: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -29,13 +29,18 @@ class Scope:
 
 
 def _service_scope(service: Service) -> Scope:
-    return Scope(f"service-{service.id}", service.name, service_id=service.id,
-                 service_ids=(service.id,))
+    return Scope(
+        f"service-{service.id}", service.name, service_id=service.id, service_ids=(service.id,)
+    )
 
 
 def _team_scope(team: Team) -> Scope:
-    return Scope(f"team-{team.id}", f"{team.name} ({team.service.name})", team_id=team.id,
-                 service_ids=(team.service_id,))
+    return Scope(
+        f"team-{team.id}",
+        f"{team.name} ({team.service.name})",
+        team_id=team.id,
+        service_ids=(team.service_id,),
+    )
 
 
 def scopes_for(user: User) -> list[Scope]:

@@ -6,8 +6,8 @@ import dataclasses
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request
-from markupsafe import Markup
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from core.access import Permission, requires
@@ -16,8 +16,8 @@ from core.models import Audit, AuditStatus, ServiceTool
 from core.models.audits import SCALE
 from core.reports import periods
 from core.reports.scopes import Scope, scopes_for
-from core.tools.reporting import ReportScope, ReportSection
 from core.tools.registry import get_registry
+from core.tools.reporting import ReportScope, ReportSection
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 

@@ -57,9 +57,7 @@ class ReportScope:
         elif self.service_id is not None:
             conditions.append(Audit.service_id == self.service_id)
         elif self.directorate_id is not None:
-            in_directorate = select(Service.id).where(
-                Service.directorate_id == self.directorate_id
-            )
+            in_directorate = select(Service.id).where(Service.directorate_id == self.directorate_id)
             conditions.append(Audit.service_id.in_(in_directorate))
         return conditions
 
@@ -165,9 +163,7 @@ def rating_tables(
     return {kind: list(rows.values()) for kind, rows in tables.items()}
 
 
-def value_tables(
-    scope: ReportScope, keys: Iterable[str]
-) -> dict[str, dict[str, dict[str, int]]]:
+def value_tables(scope: ReportScope, keys: Iterable[str]) -> dict[str, dict[str, dict[str, int]]]:
     """Counts of each stored value per question: ``{kind: {key: {value: n}}}``."""
     statement = (
         select(Audit.kind, Answer.question, Answer.value, func.count(Answer.id))

@@ -47,9 +47,9 @@ def _pick(rng: random.Random, weights: tuple[float, float, float]) -> Rating:
     return rng.choices([Rating.MET, Rating.PARTIALLY_MET, Rating.NOT_MET], weights)[0]
 
 
-def demo_answers(case: Case | None, rng: random.Random, settings: Mapping[str, Any]) -> dict[
-    str, AnswerValue
-]:
+def demo_answers(
+    case: Case | None, rng: random.Random, settings: Mapping[str, Any]
+) -> dict[str, AnswerValue]:
     quality = rng.choices([q for q, _ in QUALITY_WEIGHTS], [w for _, w in QUALITY_WEIGHTS])[0]
     profile = PROFILES[quality]
     category = case.category if case is not None else CaseCategory.CHILD_IN_NEED
@@ -73,23 +73,35 @@ def demo_answers(case: Case | None, rng: random.Random, settings: Mapping[str, A
     grade = score.suggested_grade or Grade.ADEQUATE
     if rng.random() < 0.1 and score.highest_grade is None:
         # Now and then the auditor's judgement differs, with a reason.
-        overall = rng.choice([r for r in (Rating.MET, Rating.PARTIALLY_MET) if r != overall]
-                             or [overall])
+        overall = rng.choice(
+            [r for r in (Rating.MET, Rating.PARTIALLY_MET) if r != overall] or [overall]
+        )
         grade = scoring.GRADE_FOR_RATING[overall]
         answers["judgement_reason"] = AnswerValue(
-            None, "The overall picture is stronger or weaker than the count suggests; "
-            "discussed with the team manager."
+            None,
+            "The overall picture is stronger or weaker than the count suggests; "
+            "discussed with the team manager.",
         )
     answers["overall_rating"] = AnswerValue(overall)
     answers["overall_grade"] = AnswerValue(None, grade.value)
-    answers["strengths"] = AnswerValue(None, rng.choice((
-        "Purposeful visits with the child seen alone; good multi-agency working.",
-        "Clear decision-making evidenced in supervision.",
-        "Child's wishes and feelings well recorded.",
-    )))
-    answers["areas_for_development"] = AnswerValue(None, rng.choice((
-        "Bring the chronology up to date and record supervision on the system.",
-        "Strengthen analysis in the assessment and add timescales to the plan.",
-        "Record statutory visits in the correct place on the file.",
-    )))
+    answers["strengths"] = AnswerValue(
+        None,
+        rng.choice(
+            (
+                "Purposeful visits with the child seen alone; good multi-agency working.",
+                "Clear decision-making evidenced in supervision.",
+                "Child's wishes and feelings well recorded.",
+            )
+        ),
+    )
+    answers["areas_for_development"] = AnswerValue(
+        None,
+        rng.choice(
+            (
+                "Bring the chronology up to date and record supervision on the system.",
+                "Strengthen analysis in the assessment and add timescales to the plan.",
+                "Record statutory visits in the correct place on the file.",
+            )
+        ),
+    )
     return answers

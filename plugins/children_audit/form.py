@@ -98,8 +98,10 @@ def audit_form(case: Case | None, settings: Mapping[str, Any]) -> FormDefinition
                 text="If your overall rating or grade differs from the suggestion, why?",
                 kind=QuestionKind.TEXT,
                 required=False,
-                guidance=("Needed only when your judgement differs from the rating or grade "
-                          "suggested from the standards.",),
+                guidance=(
+                    "Needed only when your judgement differs from the rating or grade "
+                    "suggested from the standards.",
+                ),
             ),
             Question(
                 key="strengths",
@@ -122,4 +124,3 @@ def audit_form(case: Case | None, settings: Mapping[str, Any]) -> FormDefinition
         sections=(*sections, summary),
         preamble=(RECORDING_PRINCIPLE,),
     )
-

@@ -81,15 +81,17 @@ def score_audit(answers: AnswerSet) -> Score:
     )
 
 
-def check_answers(answers: AnswerSet, score: Score, settings: Mapping[str, Any]) -> list[
-    AnswerProblem
-]:
+def check_answers(
+    answers: AnswerSet, score: Score, settings: Mapping[str, Any]
+) -> list[AnswerProblem]:
     """Rules 4 and 5, plus Outstanding only where the service allows it."""
     problems = []
     if score.grade is Grade.OUTSTANDING and not settings.get("outstanding_grade"):
         problems.append(
-            AnswerProblem("overall_grade", "Outstanding is not used in this service yet: "
-                          "choose Inadequate, Adequate or Good")
+            AnswerProblem(
+                "overall_grade",
+                "Outstanding is not used in this service yet: choose Inadequate, Adequate or Good",
+            )
         )
     if (
         score.highest_grade is not None
@@ -99,8 +101,7 @@ def check_answers(answers: AnswerSet, score: Score, settings: Mapping[str, Any])
         problems.append(
             AnswerProblem(
                 "overall_grade",
-                "Statutory requirements are not met (standard 3), so the grade must be "
-                "Inadequate",
+                "Statutory requirements are not met (standard 3), so the grade must be Inadequate",
             )
         )
     reason = answers.get("judgement_reason")

@@ -53,8 +53,7 @@ STANDARDS: tuple[Standard, ...] = (
     Standard(
         3,
         "Are statutory requirements being met? If not are reasons identified?",
-        ("If statutory requirements are persistently unmet case should be rated as "
-         "inadequate.",),
+        ("If statutory requirements are persistently unmet case should be rated as inadequate.",),
     ),
     Standard(
         4,
@@ -85,8 +84,10 @@ STANDARDS: tuple[Standard, ...] = (
         6,
         "If child is looked after is there: 1. an up to date PEP and 2. a current health "
         "assessment? 3.a current SDQ",
-        ("Yes or no to each question will suffice but please comment on quality if it is "
-         "either poor or good.",),
+        (
+            "Yes or no to each question will suffice but please comment on quality if it is "
+            "either poor or good.",
+        ),
         not_applicable_for=_NOT_LOOKED_AFTER,
         not_applicable_reason="the child is not looked after",
     ),
@@ -101,18 +102,22 @@ STANDARDS: tuple[Standard, ...] = (
         "Is the work with the parents/carers focused on the child's needs and their improving "
         "their capacity to meet those needs? Are the day to day and longer term risks being "
         "adequately addressed? If child on CP plan comment on the quality of the core groups.",
-        ("This section will mainly apply to CIN and CP but may also apply to some LAC. For CP "
-         "cases, the functioning of core groups should be commented on here",),
+        (
+            "This section will mainly apply to CIN and CP but may also apply to some LAC. For CP "
+            "cases, the functioning of core groups should be commented on here",
+        ),
     ),
     Standard(
         9,
         "Where the main risk to a child is outside the home or extra familial – e.g. "
         "involvement in gangs, sexual exploitation or a trafficked child, is the plan likely "
         "to reduce the risk of harm?",
-        ("Comment here whether the plan is appropriate and whether it is being implemented and "
-         "reviewed as necessary and whether there is any evidence of reduction of harm Also "
-         "with care leavers this section should be used to identify areas of risk and steps "
-         "being taken to attempt to reduce harm",),
+        (
+            "Comment here whether the plan is appropriate and whether it is being implemented and "
+            "reviewed as necessary and whether there is any evidence of reduction of harm Also "
+            "with care leavers this section should be used to identify areas of risk and steps "
+            "being taken to attempt to reduce harm",
+        ),
     ),
     Standard(
         10,
@@ -127,21 +132,27 @@ STANDARDS: tuple[Standard, ...] = (
         "Are the reasons for any changes to the care plan clearly identified? Are changes "
         "soundly based on a thorough assessment of the child's needs and the best ways of "
         "meeting them?",
-        ("Care plans should be kept under constant review so changes are often appropriate. "
-         "However, they should be well considered and there should be evidence of this in the "
-         "records.",),
+        (
+            "Care plans should be kept under constant review so changes are often appropriate. "
+            "However, they should be well considered and there should be evidence of this in the "
+            "records.",
+        ),
     ),
     Standard(
         12,
         "Comment on the frequency and quality of supervision.",
-        ("It is especially important here to ensure supervision is addressing the plan for "
-         "the child and focussing on reducing harm and improving positive outcomes",),
+        (
+            "It is especially important here to ensure supervision is addressing the plan for "
+            "the child and focussing on reducing harm and improving positive outcomes",
+        ),
     ),
     Standard(
         13,
         "Changes of social worker.",
-        ("There is a correlation with 'drift' and looked after children particularly are "
-         "adversely affected by social worker turnover and changes.",),
+        (
+            "There is a correlation with 'drift' and looked after children particularly are "
+            "adversely affected by social worker turnover and changes.",
+        ),
     ),
 )
 
