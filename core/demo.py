@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, insert, select
 
+from core.audits.workflow import record_outcome
 from core.extensions import db
 from core.models import (
     Answer,
@@ -377,10 +378,7 @@ def load(seed: int = 2011, today: date | None = None) -> str:
         if submitted and score is not None:
             record.status = AuditStatus.SUBMITTED
             record.submitted_at = moment
-            record.suggested_rating = score.suggested_rating and score.suggested_rating.value
-            record.suggested_grade = score.suggested_grade and score.suggested_grade.value
-            record.overall_rating = score.overall_rating and score.overall_rating.value
-            record.grade = score.grade and score.grade.value
+            record_outcome(record, score)
         else:
             record.status = AuditStatus.DRAFT
             # A draft is half done: keep the first standards only.

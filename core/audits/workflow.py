@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -100,9 +101,19 @@ def submit(audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None
     audit.submitted_at = now
     audit.updated_at = now
     audit.audit_date = now.date()
-    if score is not None:
-        audit.suggested_rating = score.suggested_rating.value if score.suggested_rating else None
-        audit.suggested_grade = score.suggested_grade.value if score.suggested_grade else None
-        audit.overall_rating = score.overall_rating.value if score.overall_rating else None
-        audit.grade = score.grade.value if score.grade else None
+    record_outcome(audit, score)
     _commit_or_conflict()
+
+
+def record_outcome(audit: Audit, score: Score | None) -> None:
+    """Copy the suggestion and the auditor's judgement onto the audit, for reports."""
+    if score is None:
+        return
+
+    def value(member: StrEnum | None) -> str | None:
+        return member.value if member is not None else None
+
+    audit.suggested_rating = value(score.suggested_rating)
+    audit.suggested_grade = value(score.suggested_grade)
+    audit.overall_rating = value(score.overall_rating)
+    audit.grade = value(score.grade)
