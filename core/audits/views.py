@@ -162,7 +162,10 @@ def _render_edit(
         form=form,
         errors=errors,
         error_list=[{"text": p.message, "href": "#" + field_name(p)} for p in ordered],
-        saved=saved,
+        error_description="Your answers have been saved as a draft, but the audit has not "
+        "been submitted. Fix these problems to submit it."
+        if saved
+        else None,
         conflict=conflict,
         score=score,
         tool=registry.get(audit.tool),

@@ -48,6 +48,8 @@ class Question:
     name: str = ""
     #: The form's guidance note, one string per paragraph, shown beside the question.
     guidance: tuple[str, ...] = ()
+    #: A short hint shown under the question itself (how to answer, not the form's guidance).
+    hint: str = ""
     options: tuple[Option, ...] = ()
     #: Must be answered before the audit can be submitted.
     required: bool = True

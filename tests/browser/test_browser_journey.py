@@ -1,0 +1,153 @@
+"""A team manager's audit, start to report, in real Chromium with CSRF protection on."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.factories import PASSWORD, Borough
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the ``chromium`` fixture skips, or fails in CI
+    expect = None
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
+
+SCREENSHOTS = Path("/tmp/careaudit-shots")
+NOT_APPLICABLE_FOR_CHILD_IN_NEED = (6, 10)  # both are for looked-after children
+STANDARD_6_ITEMS = ("standard_6_pep", "standard_6_health", "standard_6_sdq")
+
+
+def screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def nav_link(page: Page, label: str) -> Locator:
+    return page.get_by_role("navigation", name="Menu").get_by_role("link", name=label)
+
+
+def radio(page: Page, name: str, value: str) -> Locator:
+    return page.locator(f'input[name="{name}"][value="{value}"]')
+
+
+def count_cell(report: Locator, question: str, rating: str) -> Locator:
+    """A standard's count of files with the rating, in the report's standards table."""
+    return report.locator(f'tr[data-question="{question}"] td[data-rating="{rating}"]')
+
+
+def summary_row(page: Page, key: str) -> Locator:
+    """The row of a GOV.UK summary list whose key is exactly ``key``."""
+    return page.locator(".govuk-summary-list__row").filter(
+        has=page.locator("dt").get_by_text(key, exact=True)
+    )
+
+
+def expect_csrf_enforced(page: Page) -> None:
+    """A form post without the token is refused, so every successful post carried one."""
+    response = page.request.post(
+        "/sign-in", form={"email": "team_manager@test.example", "password": PASSWORD}
+    )
+    assert response.status == 400
+    assert "Your page has expired" in response.text()
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
+
+
+def open_case(page: Page, reference: str) -> None:
+    nav_link(page, "Find a case").click()
+    page.get_by_label("Case reference").fill(reference)
+    page.get_by_role("button", name="Search").click()
+    expect(page).to_have_url(re.compile(rf"[?&]q={reference}\b"))
+    page.get_by_role("link", name=reference, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
+
+
+def fill_standards(page: Page, rating: str) -> None:
+    """Rate every standard, keeping the ones offered as Not applicable for this case."""
+    for number in range(1, 14):
+        if number in NOT_APPLICABLE_FOR_CHILD_IN_NEED:
+            radio(page, f"standard_{number}", "not_applicable").check()
+            continue
+        radio(page, f"standard_{number}", rating).check()
+        page.locator(f"#standard_{number}__comment").fill(f"Evidence for standard {number}.")
+    for item in STANDARD_6_ITEMS:
+        radio(page, item, "not_applicable").check()
+
+
+def submit(page: Page) -> None:
+    page.get_by_role("button", name="Submit audit").click()
+
+
+@pytest.mark.browser
+def test_team_manager_audits_a_case_in_the_browser(page: Page, borough: Borough) -> None:
+    """Sign in, find a child-in-need case, start its audit, see the errors of an empty
+    submission (typed text kept), submit it complete, find it in the report, sign out.
+
+    Every form post goes through the real pages with CSRF protection switched on.
+    """
+    expect_csrf_enforced(page)
+    sign_in(page, "team_manager@test.example")
+    open_case(page, "C100001")
+
+    start = page.get_by_role("button", name=re.compile(r"^Start a "))
+    expect(start).to_have_text("Start a children’s case file audit")
+    start.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Children’s Social Work Audit Form")
+    for number in NOT_APPLICABLE_FOR_CHILD_IN_NEED:
+        expect(radio(page, f"standard_{number}", "not_applicable")).to_be_checked()
+
+    # An early submission: errors listed in a GOV.UK error summary, typed text kept.
+    page.locator("#strengths").fill("Child seen alone at every visit.")
+    submit(page)
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_be_focused()  # GOV.UK Frontend's JavaScript ran
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    errors = summary.get_by_role("link")
+    expect(errors.filter(has_text="Select whether standard 1 is met")).to_have_count(1)
+    expect(errors.filter(has_text="Enter the areas for development")).to_have_count(1)
+    expect(errors.filter(has_text="areas of strength")).to_have_count(0)
+    expect(errors.filter(has_text=re.compile(r"standard (6|10) "))).to_have_count(0)  # preset
+    expect(page.locator("#strengths")).to_have_value("Child seen alone at every visit.")
+    screenshot(page, "audit-form-with-errors")
+
+    # Complete it: every standard partially met suggests Partially met, Adequate.
+    fill_standards(page, "partially_met")
+    radio(page, "overall_rating", "partially_met").check()
+    radio(page, "overall_grade", "adequate").check()
+    page.locator("#areas_for_development").fill("Update the chronology.")
+    submit(page)
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Audit submitted")
+    expect(page.get_by_role("heading", name="Outcome")).to_be_visible()
+    expect(summary_row(page, "Overall rating")).to_contain_text("Partially met")
+    expect(summary_row(page, "Grade")).to_contain_text("Adequate")
+    expect(page.get_by_text("Evidence for standard 13.")).to_be_visible()
+    expect(page.get_by_role("button", name="Submit audit")).to_have_count(0)
+
+    # The report counts it.
+    nav_link(page, "Reports").click()
+    expect(page.get_by_role("heading", name="Children’s case file audits")).to_be_visible()
+    all_audits = page.locator('.govuk-tabs__panel[data-kind="all"]')  # the tab shown first
+    expect(all_audits).to_be_visible()
+    expect(all_audits.get_by_role("heading", name="All audits: 1 audit")).to_be_visible()
+    expect(count_cell(all_audits, "standard_1", "partially_met")).to_have_text(re.compile(r"^1\b"))
+    expect(count_cell(all_audits, "standard_6", "not_applicable")).to_have_text("1")
+    screenshot(page, "report")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    page.goto("/reports/")
+    expect(page).to_have_url(re.compile(r"/sign-in"))  # the session has ended
