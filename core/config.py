@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +38,20 @@ def load_secret_key(instance_path: Path) -> str:
         return key_file.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    # Write a private temporary file, then link it into place: the key file is
+    # never seen half-written, and when two workers start together on a fresh
+    # install the loser of the race reads the winner's key.
+    fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key-")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        os.chmod(temporary, 0o600)
+        try:
+            os.link(temporary, key_file)
+        except FileExistsError:
+            return key_file.read_text().strip()
+    finally:
+        os.unlink(temporary)
     return key
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from core.models import Role
 
@@ -44,7 +44,7 @@ class UserForm(FlaskForm):
     service = SelectField("Service", coerce=_int_or_none, validate_choice=False)
     password = PasswordField(
         "Password",
-        validators=[Optional()],
+        # No Optional(): it would stop the "Enter a password" check when creating.
         description=f"At least {MIN_PASSWORD_LENGTH} characters. Leave blank to keep the "
         "current password.",
     )

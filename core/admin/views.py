@@ -106,16 +106,17 @@ def edit_user(user_id: int) -> Any:
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
+    # Plain values, not obj=user: WTForms would read user.team (an object)
+    # where the select wants the team's id. On POST the typed values win.
     form = UserForm(
-        obj=user,
-        data=None
-        if request.method == "POST"
-        else {
+        data={
+            "name": user.name,
+            "email": user.email,
             "role": user.role.value,
             "team": user.team_id,
             "service": user.service_id,
             "active": user.active,
-        },
+        }
     )
     form.team.choices = _team_choices()
     form.service.choices = _service_choices()
@@ -162,6 +163,13 @@ def _service_name_taken(name: str, except_id: int | None = None) -> bool:
     return db.session.scalar(statement) is not None
 
 
+def _service_data(service: Service | None) -> dict[str, Any] | None:
+    """A service's values for its form (ids, not objects: see edit_user)."""
+    if service is None:
+        return None
+    return {"name": service.name, "directorate": service.directorate_id, "active": service.active}
+
+
 @bp.route("/services/new", methods=["GET", "POST"])
 @bp.route("/services/<int:service_id>", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
@@ -169,12 +177,7 @@ def edit_service(service_id: int | None = None) -> Any:
     service = db.session.get(Service, service_id) if service_id else None
     if service_id and service is None:
         abort(404)
-    form = ServiceForm(
-        obj=service,
-        data=None
-        if request.method == "POST" or service is None
-        else {"directorate": service.directorate_id, "active": service.active},
-    )
+    form = ServiceForm(data=_service_data(service))
     form.directorate.choices = _directorate_choices()
     if form.validate_on_submit():
         name = (form.name.data or "").strip()
@@ -197,7 +200,7 @@ def edit_service(service_id: int | None = None) -> Any:
         form=form,
         service=service,
         teams=teams,
-        team_form=TeamForm(formdata=None),
+        team_form=TeamForm(formdata=None, prefix="team"),
     ), status
 
 
@@ -209,7 +212,7 @@ def save_team(service_id: int, team_id: int | None = None) -> Any:
     team = db.session.get(Team, team_id) if team_id else None
     if service is None or (team_id and (team is None or team.service_id != service.id)):
         abort(404)
-    form = TeamForm()
+    form = TeamForm(prefix="team")
     if form.validate_on_submit():
         name = (form.name.data or "").strip()
         clash = db.session.scalar(
@@ -230,9 +233,7 @@ def save_team(service_id: int, team_id: int | None = None) -> Any:
             db.session.commit()
             flash(f"{team.name} has been saved.", "success")
             return redirect(url_for("admin.edit_service", service_id=service.id))
-    service_form = ServiceForm(
-        formdata=None, obj=service, data={"directorate": service.directorate_id}
-    )
+    service_form = ServiceForm(formdata=None, data=_service_data(service))
     service_form.directorate.choices = _directorate_choices()
     return render_template(
         "admin/service_form.html",

@@ -46,6 +46,8 @@ def start_audit(
     kind = audit_kind_for(auditor, case)
     if kind is None:
         raise AuditRefused("You cannot audit this case file.")
+    if not case.is_open:
+        raise AuditRefused("This case is closed, so new audits cannot be started.")
     if case.service.directorate.code not in info.directorates:
         raise AuditRefused(f"The {info.title} is not used in {case.service.directorate.name}.")
     if not registry.is_enabled(tool, case.service_id):

@@ -199,6 +199,7 @@ def outcome_distributions(scope: ReportScope) -> dict[str, dict[str, Distributio
     bucket(ALL_KINDS)
     for kind, rating, grade, n in db.session.execute(statement):
         for name in (ALL_KINDS, kind.value):
+            bucket(name)  # every kind with audits gets a table, even without outcomes
             if rating:
                 counts = bucket(name)["rating"].counts
                 counts[rating] = counts.get(rating, 0) + n
