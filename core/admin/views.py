@@ -194,13 +194,17 @@ def edit_service(service_id: int | None = None) -> Any:
             flash(f"{service.name} has been saved.", "success")
             return redirect(url_for("admin.services"))
     teams = service.teams if service else []
+    # ?team=<id> opens that team's details for changing, below the service's.
+    editing_team = next((t for t in teams if t.id == request.args.get("team", type=int)), None)
+    team_data = {"name": editing_team.name, "active": editing_team.active} if editing_team else None
     status = 400 if request.method == "POST" else 200
     return render_template(
         "admin/service_form.html",
         form=form,
         service=service,
         teams=teams,
-        team_form=TeamForm(formdata=None, prefix="team"),
+        team_form=TeamForm(formdata=None, prefix="team", data=team_data),
+        editing_team=editing_team,
     ), status
 
 

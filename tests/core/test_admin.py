@@ -662,3 +662,17 @@ def test_only_administrators_reach_administration(client, auth, borough: Borough
     assert db.session.scalar(select(Team).where(Team.name == "Hacked")) is None
     enabled = get_registry().enabled_services("children_audit")
     assert borough.cin.id in {service.id for service in enabled}
+
+
+def test_admin_renames_a_team_from_its_service_page(admin, borough: Borough):
+    """Change opens the team's details pre-filled; saving renames it in place."""
+    page = admin.get(f"/admin/services/{borough.cin.id}?team={borough.north.id}")
+    assert page.status_code == 200
+    assert 'value="CIN North"' in page.get_data(as_text=True)
+    saved = admin.post(
+        f"/admin/services/{borough.cin.id}/teams/{borough.north.id}",
+        data={"team-name": "CIN North East", "team-active": "y"},
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert borough.north.name == "CIN North East"
