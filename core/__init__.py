@@ -19,7 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Configuration: defaults from the environment (``core.config``), then
     ``test_config``. The schema comes from migrations (``careaudit db upgrade``).
     """
-    from core import access, config, views
+    from core import access, config, security, views
     from core.extensions import csrf, db, limiter, login_manager, migrate
     from core.templating import init_templating
     from core.tools import registry
@@ -46,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_templating(app)
     views.register_blueprints(app)
     access.init_app(app)
+    security.init_app(app)
 
     from core import cli
 
