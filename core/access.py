@@ -130,7 +130,11 @@ def audit_visibility(user: User) -> ColumnElement[bool]:
 
     A draft is visible to its auditor only: it is work in progress.
     """
-    own = Audit.auditor_id == user.id
+    own = or_(
+        Audit.auditor_id == user.id,
+        # The member of staff whose work was audited (e.g. supervision) sees the result.
+        (Audit.subject_user_id == user.id) & (Audit.status == AuditStatus.SUBMITTED),
+    )
     submitted = Audit.status == AuditStatus.SUBMITTED
     if user.role in SEES_EVERYTHING:
         return or_(own, submitted)
@@ -158,6 +162,41 @@ def can_view_audit(user: User, audit: Audit) -> bool:
     return bool(
         db.session.scalar(select(exists().where(Audit.id == audit.id, audit_visibility(user))))
     )
+
+
+#: Staff whose supervision record a service manager audits: team managers' supervisees.
+SUPERVISEE_ROLES = {Role.SOCIAL_WORKER, Role.DEPUTY_TEAM_MANAGER}
+
+
+def staff_visibility(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``User``: staff whose records ``user`` may audit or look up."""
+    from core.models import Team
+
+    if user.role in SEES_EVERYTHING:
+        return true()
+    if user.role is Role.SERVICE_MANAGER and user.service_id is not None:
+        return User.team_id.in_(select(Team.id).where(Team.service_id == user.service_id))
+    if user.role in {Role.TEAM_MANAGER, Role.DEPUTY_TEAM_MANAGER} and user.team_id is not None:
+        return User.team_id == user.team_id
+    return User.id == user.id
+
+
+def staff_audit_kind_for(user: User, staff: User) -> AuditKind | None:
+    """The kind of audit ``user`` may start on ``staff``'s record, or None.
+
+    Service managers audit the supervision of team managers' supervisees in
+    their service; senior managers may sample anyone's.
+    """
+    if staff.id == user.id or staff.role not in SUPERVISEE_ROLES or not staff.active:
+        return None
+    if user.role is Role.SERVICE_MANAGER:
+        service = staff.service
+        if service is not None and service.id == user.service_id:
+            return AuditKind.LINE_MANAGEMENT
+        return None
+    if user.role is Role.SENIOR_MANAGER:
+        return AuditKind.SENIOR_SAMPLE
+    return None
 
 
 def audit_kind_for(user: User, case: Case) -> AuditKind | None:

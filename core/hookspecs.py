@@ -32,9 +32,11 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from core.models import Case
-    from core.tools.info import ToolInfo
-    from core.tools.questions import AnswerSet, FormDefinition
+    from flask import Blueprint
+
+    from core.models import Case, User
+    from core.tools.info import MenuLink, ToolInfo
+    from core.tools.questions import AnswerSet, AuditSubject, FormDefinition
     from core.tools.reporting import ReportScope, ReportSection
     from core.tools.results import AnswerProblem, Score
 
@@ -71,14 +73,18 @@ def careaudit_tool() -> ToolInfo:
 
 
 @hookspec(firstresult=True)
-def careaudit_audit_form(case: Case | None, settings: Mapping[str, Any]) -> FormDefinition:
-    """Return the tool's form for auditing ``case``.
+def careaudit_audit_form(
+    case: Case | None, settings: Mapping[str, Any], subject: AuditSubject | None
+) -> FormDefinition:
+    """Return the tool's form for auditing ``case`` (or ``subject``).
 
-    ``settings`` are the tool's settings for the case's service (defaults
-    merged in). Use ``case`` to pre-set answers that cannot apply (set
-    ``Question.initial`` with an ``initial_reason``); the auditor can change
-    them. Must be cheap and side-effect free: it is called on every page view.
-    ``case`` is ``None`` when core needs the form without a case (reports,
+    ``settings`` are the tool's settings for the service (defaults merged in).
+    Use ``case`` to pre-set answers that cannot apply (set ``Question.initial``
+    with an ``initial_reason``); the auditor can change them. ``subject``
+    describes what is audited for every kind of tool: the case, the member of
+    staff (``ToolInfo.subject == "staff"``) or a sampled item's facts. Must be
+    cheap and side-effect free: it is called on every page view. ``case`` and
+    ``subject`` are ``None`` when core needs the form without one (reports,
     documentation).
     """
 
@@ -143,4 +149,29 @@ def careaudit_demo_answers(
     every tool. Draw all randomness from ``rng`` so a demo can be rebuilt
     exactly. Core scores the answers with :func:`careaudit_score_audit` and
     stores them as a submitted audit. Return ``None`` to have no demo audits.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Pages of a tool's own (called on every plugin, tool or not)
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def careaudit_blueprints() -> list[Blueprint]:
+    """Return Flask blueprints with pages of the plugin's own.
+
+    For work that is not "audit one subject", such as a themed audit's
+    population upload and sampling. Registered once at start-up. Deny by
+    default holds: every view must declare its permission with
+    ``core.access.requires``, or it answers 403. Name the blueprint after the
+    plugin's slug and keep its templates in ``templates/<slug>/``.
+    """
+
+
+@hookspec
+def careaudit_menu_links(user: User) -> list[MenuLink]:
+    """Return links to add to the service navigation for ``user``.
+
+    Core shows a link only to roles that hold its ``permission``.
     """

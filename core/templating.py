@@ -50,6 +50,16 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def iso_date(value: str | None) -> str:
+    """A stored YYYY-MM-DD answer in GOV.UK style."""
+    if not value:
+        return ""
+    try:
+        return format_date(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
 def label_of(value: Any) -> str:
     """Human label of a stored enum value (rating, grade, kind, category, role)."""
     if value is None or value == "":
@@ -79,6 +89,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.filters["govuk_date"] = format_date
     app.jinja_env.filters["label"] = label_of
+    app.jinja_env.filters["iso_date"] = iso_date
     WTFormsHelpers(app)
 
     @app.context_processor
@@ -92,7 +103,17 @@ def init_templating(app: Flask) -> None:
             tool = get_registry().get(slug)
             return tool.title if tool else slug
 
+        def plugin_menu_links() -> list[Any]:
+            if not current_user.is_authenticated:
+                return []
+            return [
+                link
+                for link in get_registry().menu_links(current_user)
+                if has_permission(current_user, Permission(link.permission))
+            ]
+
         return {
+            "plugin_menu_links": plugin_menu_links,
             "tool_title": tool_title,
             "rating_enum": Rating,
             "council_name": current_app.config["COUNCIL_NAME"],

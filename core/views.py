@@ -14,8 +14,13 @@ def register_blueprints(app: Flask) -> None:
     from core.cases.views import bp as cases_bp
     from core.home.views import bp as home_bp
     from core.reports.views import bp as reports_bp
+    from core.staff.views import bp as staff_bp
+    from core.tools.registry import get_registry
 
-    for blueprint in (auth_bp, home_bp, cases_bp, audits_bp, reports_bp, admin_bp):
+    for blueprint in (auth_bp, home_bp, cases_bp, staff_bp, audits_bp, reports_bp, admin_bp):
+        app.register_blueprint(blueprint)
+    # Pages of the plugins' own (e.g. a themed audit's sampling pages).
+    for blueprint in get_registry(app).blueprints():
         app.register_blueprint(blueprint)
 
     @app.errorhandler(CSRFError)

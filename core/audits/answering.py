@@ -8,6 +8,7 @@ answers, evidence for Partially met / Not met, whole numbers).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -32,8 +33,12 @@ def comment_field(question: Question) -> str:
     return question.key + COMMENT_SUFFIX
 
 
+DATE_PARTS = ("day", "month", "year")
+
+
 def field_name(problem: AnswerProblem) -> str:
-    return problem.question + (COMMENT_SUFFIX if problem.part == "comment" else "")
+    """The form field a problem belongs to (``key``, ``key__comment``, ``key__day`` ...)."""
+    return problem.question + (f"__{problem.part}" if problem.part else "")
 
 
 def _allowed(question: Question) -> list[str]:
@@ -46,6 +51,8 @@ def build_form_class(definition: FormDefinition) -> type[FlaskForm]:
     """A new WTForms class for this form definition (never a shared, mutated one)."""
     attrs: dict[str, Any] = {"version": HiddenField()}
     for question in definition.questions():
+        if question.computed:
+            continue  # shown read-only; never read from the form
         choices = [SelectChoice(value) for value in _allowed(question)]
         if question.kind in (QuestionKind.RATING, QuestionKind.CHOICE):
             attrs[question.key] = RadioField(
@@ -58,6 +65,9 @@ def build_form_class(definition: FormDefinition) -> type[FlaskForm]:
         elif question.kind is QuestionKind.NUMBER:
             # A text box, so whatever was typed comes back even when it is not a number.
             attrs[question.key] = StringField()
+        elif question.kind is QuestionKind.DATE:
+            for part in DATE_PARTS:
+                attrs[f"{question.key}__{part}"] = StringField()
         if question.kind is QuestionKind.RATING and question.has_comment:
             attrs[comment_field(question)] = TextAreaField()
     return type(f"{definition.tool.title().replace('_', '')}Form", (FlaskForm,), attrs)
@@ -84,23 +94,67 @@ def form_data(definition: FormDefinition, answers: Mapping[str, AnswerValue]) ->
                 data[comment_field(question)] = answer.comment if answer else None
         elif question.kind is QuestionKind.MULTI_CHOICE:
             data[question.key] = answer.values if answer else []
+        elif question.kind is QuestionKind.DATE:
+            value = (answer.value if answer else None) or question.initial or ""
+            year, month, day = (value.split("-") + ["", "", ""])[:3] if value else ("", "", "")
+            data.update(
+                {
+                    f"{question.key}__day": day.lstrip("0"),
+                    f"{question.key}__month": month.lstrip("0"),
+                    f"{question.key}__year": year,
+                }
+            )
         else:
             value = answer.value if answer else None
             data[question.key] = value if value is not None else question.initial
     return data
 
 
+def _read_date(question: Question, form: FlaskForm) -> tuple[str | None, AnswerProblem | None]:
+    parts = {p: (form[f"{question.key}__{p}"].data or "").strip() for p in DATE_PARTS}
+    name = question.display_name.capitalize()
+    if not any(parts.values()):
+        return None, None
+    missing = [p for p in DATE_PARTS if not parts[p]]
+    if missing:
+        return None, AnswerProblem(
+            question.key, f"{name} must include a {' and '.join(missing)}", part=missing[0]
+        )
+    if not all(parts[p].isdigit() for p in DATE_PARTS) or len(parts["year"]) != 4:
+        return None, AnswerProblem(question.key, f"{name} must be a real date", part="day")
+    try:
+        value = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        return None, AnswerProblem(question.key, f"{name} must be a real date", part="day")
+    return value.isoformat(), None
+
+
 def read_answers(
-    definition: FormDefinition, form: FlaskForm
+    definition: FormDefinition,
+    form: FlaskForm,
+    stored: Mapping[str, AnswerValue] | None = None,
 ) -> tuple[dict[str, AnswerValue], list[AnswerProblem]]:
     """Answers typed into ``form``, and problems with values that cannot be stored.
 
-    Only impossible values (an unknown option, a number that is not a number)
-    are problems here; missing answers are checked by :func:`completeness_problems`.
+    Only impossible values (an unknown option, a number that is not a number,
+    a date that does not exist) are problems here; missing answers are checked
+    by :func:`completeness_problems`. Computed answers are carried over from
+    ``stored``: they are the tool's, never the form's.
     """
     answers: dict[str, AnswerValue] = {}
     problems: list[AnswerProblem] = []
     for question in definition.questions():
+        if question.computed:
+            if stored and question.key in stored:
+                answers[question.key] = stored[question.key]
+            continue
+        if question.kind is QuestionKind.DATE:
+            value, problem = _read_date(question, form)
+            if problem:
+                problems.append(problem)
+            if value:
+                answers[question.key] = AnswerValue(None, value)
+            continue
         field = form[question.key]
         allowed = _allowed(question)
         if question.kind is QuestionKind.RATING:
@@ -180,10 +234,11 @@ def completeness_problems(
                         part="comment",
                     )
                 )
-        elif question.required and not answer.value:
-            typed = question.kind in (QuestionKind.TEXT, QuestionKind.NUMBER)
+        elif question.required and not question.computed and not answer.value:
+            typed = question.kind in (QuestionKind.TEXT, QuestionKind.NUMBER, QuestionKind.DATE)
             verb = "Enter" if typed else "Select"
-            problems.append(AnswerProblem(question.key, f"{verb} {name}"))
+            part = "day" if question.kind is QuestionKind.DATE else ""
+            problems.append(AnswerProblem(question.key, f"{verb} {name}", part=part))
     return problems
 
 

@@ -21,7 +21,8 @@ from core.audits.answering import (
 )
 from core.extensions import db
 from core.models import Audit, Case
-from core.tools.questions import FormDefinition
+from core.tools.info import Subject
+from core.tools.questions import AuditSubject, FormDefinition
 from core.tools.registry import get_registry
 from core.tools.results import AnswerProblem
 
@@ -55,8 +56,17 @@ def _audit_or_404(audit_id: int) -> Audit:
     return audit
 
 
+def subject_of(audit: Audit) -> AuditSubject:
+    """What the audit is about, for the tool's form hook."""
+    if audit.case is not None:
+        return AuditSubject(kind=Subject.CASE, case=audit.case, facts=audit.facts or {})
+    if audit.subject_user is not None:
+        return AuditSubject(kind=Subject.STAFF, staff=audit.subject_user, facts=audit.facts or {})
+    return AuditSubject(kind=Subject.SAMPLE, facts=audit.facts or {})
+
+
 def _definition(audit: Audit) -> FormDefinition:
-    return get_registry().form(audit.tool, audit.case, audit.service_id)
+    return get_registry().form(audit.tool, audit.case, audit.service_id, subject_of(audit))
 
 
 @bp.route("/<int:audit_id>")
@@ -105,7 +115,7 @@ def edit(audit_id: int) -> str | Response:
     if str(form.version.data) != str(audit.version):
         return _conflict(audit, definition, form)
 
-    answers, problems = read_answers(definition, form)
+    answers, problems = read_answers(definition, form, stored_answers(audit))
     if problems:
         # Values that cannot be stored: save nothing, show everything typed.
         return _render_edit(audit, definition, form, problems, status=400)
@@ -154,9 +164,11 @@ def _render_edit(
     ordered = order_problems(definition, problems or [])
     errors = {field_name(p): p.message for p in ordered}
     registry = get_registry()
-    score = registry.score(audit.tool, stored_answers(audit), audit.service_id)
+    stored = stored_answers(audit)
+    score = registry.score(audit.tool, stored, audit.service_id)
     page = render_template(
         "audits/edit.html",
+        answers=stored,
         audit=audit,
         definition=definition,
         form=form,

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from core.access import audit_kind_for
+from core.access import audit_kind_for, staff_audit_kind_for
 from core.audits.answering import apply_answers
 from core.extensions import db
-from core.models import Audit, AuditStatus, Case, User
+from core.models import Audit, AuditKind, AuditStatus, Case, Service, User
 from core.models._types import utcnow
+from core.tools.info import Subject, ToolInfo
 from core.tools.questions import AnswerValue
 from core.tools.registry import ToolRegistry
 from core.tools.results import Score
@@ -28,39 +30,53 @@ class AuditConflict(Exception):
     """The audit changed since the form was loaded; nothing was saved."""
 
 
-def start_audit(
-    registry: ToolRegistry, case: Case, auditor: User, tool: str, token: str | None
-) -> Audit:
-    """Start a draft audit of ``case`` with ``tool``.
+def _existing(token: str | None, auditor: User) -> Audit | None:
+    if not token:
+        return None
+    existing = db.session.scalar(select(Audit).where(Audit.request_token == token))
+    return existing if existing is not None and existing.auditor_id == auditor.id else None
 
-    ``token`` comes from the start form: sending the same form twice (a double
-    click, a resend) returns the audit the first one created.
-    """
-    if token:
-        existing = db.session.scalar(select(Audit).where(Audit.request_token == token))
-        if existing is not None and existing.auditor_id == auditor.id:
-            return existing
+
+def _usable_tool(registry: ToolRegistry, tool: str, subject: str, service: Service) -> ToolInfo:
+    """The tool, if it may start a new audit of this kind of subject in ``service``."""
     info = registry.get(tool)
-    if info is None:
+    if info is None or info.subject != subject:
         raise AuditRefused("That audit tool is not installed.")
-    kind = audit_kind_for(auditor, case)
-    if kind is None:
-        raise AuditRefused("You cannot audit this case file.")
-    if not case.is_open:
-        raise AuditRefused("This case is closed, so new audits cannot be started.")
-    if case.service.directorate.code not in info.directorates:
-        raise AuditRefused(f"The {info.title} is not used in {case.service.directorate.name}.")
-    if not registry.is_enabled(tool, case.service_id):
+    if service.directorate.code not in info.directorates:
+        raise AuditRefused(f"The {info.title} is not used in {service.directorate.name}.")
+    if not registry.is_enabled(tool, service.id):
         raise AuditRefused(
-            f"The {info.title} is switched off for {case.service.name}, so new audits "
+            f"The {info.title} is switched off for {service.name}, so new audits "
             "cannot be started there. Ask a system administrator if it should be switched on."
         )
+    return info
+
+
+def new_audit(
+    info: ToolInfo,
+    auditor: User,
+    kind: AuditKind,
+    service_id: int,
+    team_id: int | None,
+    *,
+    case: Case | None = None,
+    subject_user: User | None = None,
+    facts: Mapping[str, Any] | None = None,
+    token: str | None = None,
+) -> Audit:
+    """Create and commit a draft audit. Callers check who may start it first.
+
+    Tools with pages of their own (a themed audit allocating its sample) use
+    this too, so every audit is made the same way.
+    """
     audit = Audit(
-        tool=tool,
+        tool=info.slug,
         form_version=info.version,
         case=case,
-        service_id=case.service_id,
-        team_id=case.team_id,
+        subject_user=subject_user,
+        facts=dict(facts or {}),
+        service_id=service_id,
+        team_id=team_id,
         auditor=auditor,
         kind=kind,
         status=AuditStatus.DRAFT,
@@ -73,11 +89,48 @@ def start_audit(
     except IntegrityError:
         # The same start form arrived twice at once: keep the first audit.
         db.session.rollback()
-        existing = db.session.scalar(select(Audit).where(Audit.request_token == token))
+        existing = _existing(token, auditor)
         if existing is None:
             raise
         return existing
     return audit
+
+
+def start_audit(
+    registry: ToolRegistry, case: Case, auditor: User, tool: str, token: str | None
+) -> Audit:
+    """Start a draft audit of ``case`` with ``tool``.
+
+    ``token`` comes from the start form: sending the same form twice (a double
+    click, a resend) returns the audit the first one created.
+    """
+    existing = _existing(token, auditor)
+    if existing is not None:
+        return existing
+    kind = audit_kind_for(auditor, case)
+    if kind is None:
+        raise AuditRefused("You cannot audit this case file.")
+    if not case.is_open:
+        raise AuditRefused("This case is closed, so new audits cannot be started.")
+    info = _usable_tool(registry, tool, Subject.CASE, case.service)
+    return new_audit(info, auditor, kind, case.service_id, case.team_id, case=case, token=token)
+
+
+def start_staff_audit(
+    registry: ToolRegistry, staff: User, auditor: User, tool: str, token: str | None
+) -> Audit:
+    """Start a draft audit of a member of staff's record (e.g. their supervision)."""
+    existing = _existing(token, auditor)
+    if existing is not None:
+        return existing
+    kind = staff_audit_kind_for(auditor, staff)
+    service = staff.service
+    if kind is None or service is None:
+        raise AuditRefused(f"You cannot audit {staff.name}'s records.")
+    info = _usable_tool(registry, tool, Subject.STAFF, service)
+    return new_audit(
+        info, auditor, kind, service.id, staff.team_id, subject_user=staff, token=token
+    )
 
 
 def _commit_or_conflict() -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -104,7 +105,13 @@ class Audit(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tool: Mapped[str] = mapped_column(String(60))
     form_version: Mapped[str] = mapped_column(String(20))
+    #: What is audited: a case file, a member of staff (supervision), or neither
+    #: (a themed audit's sampled item, described by ``facts``).
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    #: Facts about the subject shown in the form's header (label -> value), e.g. a
+    #: sampled referral's reference and dates. ``label`` names the subject in lists.
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     auditor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -129,7 +136,8 @@ class Audit(db.Model):
     case: Mapped[Case | None] = relationship()
     service: Mapped[Service] = relationship()
     team: Mapped[Team | None] = relationship()
-    auditor: Mapped[User] = relationship()
+    auditor: Mapped[User] = relationship(foreign_keys=[auditor_id])
+    subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id])
     answers: Mapped[list[Answer]] = relationship(
         back_populates="audit", cascade="all, delete-orphan", order_by="Answer.id"
     )
@@ -139,6 +147,15 @@ class Audit(db.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status is AuditStatus.SUBMITTED
+
+    @property
+    def subject_label(self) -> str:
+        """How lists name what was audited: case reference, staff member, or sample item."""
+        if self.case is not None:
+            return self.case.reference
+        if self.subject_user is not None:
+            return self.subject_user.name
+        return str((self.facts or {}).get("label") or f"Audit {self.id}")
 
     def __repr__(self) -> str:
         return f"<Audit {self.id} {self.tool} {self.status.value}>"

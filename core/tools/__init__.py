@@ -2,10 +2,11 @@
 
 from core.hookspecs import hookimpl
 from core.models.audits import SCALE, AuditKind, Grade, Rating
-from core.tools.info import SettingSpec, ToolInfo
+from core.tools.info import MenuLink, SettingSpec, Subject, ToolInfo
 from core.tools.questions import (
     AnswerSet,
     AnswerValue,
+    AuditSubject,
     FormDefinition,
     Option,
     Question,
@@ -21,8 +22,10 @@ __all__ = [
     "AnswerSet",
     "AnswerValue",
     "AuditKind",
+    "AuditSubject",
     "FormDefinition",
     "Grade",
+    "MenuLink",
     "Option",
     "Question",
     "QuestionKind",
@@ -32,6 +35,7 @@ __all__ = [
     "Score",
     "Section",
     "SettingSpec",
+    "Subject",
     "ToolInfo",
     "count_ratings",
     "hookimpl",

@@ -4,10 +4,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,58}$")
+
+
+class Subject(StrEnum):
+    """What a tool audits."""
+
+    #: A case file (children's and adults' case file audits).
+    CASE = "case"
+    #: A member of staff's record, e.g. their supervision over a period.
+    STAFF = "staff"
+    #: An item sampled by a themed audit (e.g. one re-referral); the tool's own
+    #: pages create these audits, not the case page.
+    SAMPLE = "sample"
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    """A link a plugin adds to the service navigation, shown to roles with ``permission``."""
+
+    label: str
+    endpoint: str
+    permission: str
 
 
 @dataclass(frozen=True)
@@ -41,8 +63,8 @@ class ToolInfo:
     version: str
     directorates: tuple[str, ...]
     description: str = ""
-    #: What is audited: "case" (a case file) is the only subject core knows today.
-    subject: str = "case"
+    #: What is audited (a :class:`Subject` value).
+    subject: str = Subject.CASE
     settings: tuple[SettingSpec, ...] = ()
     #: Folder holding ``<slug>/...`` templates, added to the Jinja search path.
     template_folder: Path | None = None
@@ -62,3 +84,5 @@ class ToolInfo:
             )
         if not self.directorates:
             raise ValueError(f"tool {self.slug!r} declares no directorate")
+        if self.subject not in {s.value for s in Subject}:
+            raise ValueError(f"tool {self.slug!r} audits an unknown subject {self.subject!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from core.models.audits import Rating
 
@@ -24,6 +25,8 @@ class QuestionKind(StrEnum):
     TEXT = "text"
     #: A whole number.
     NUMBER = "number"
+    #: A date (GOV.UK day / month / year boxes); stored as YYYY-MM-DD.
+    DATE = "date"
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Question:
     initial_reason: str = ""
     #: NUMBER only: smallest value accepted.
     minimum: int | None = None
+    #: Worked out by the tool, not typed: shown read-only, never taken from the form.
+    computed: bool = False
 
     @property
     def display_name(self) -> str:
@@ -122,6 +127,20 @@ class FormDefinition:
 
     def has(self, key: str) -> bool:
         return key in self._index
+
+
+@dataclass(frozen=True)
+class AuditSubject:
+    """What an audit is about, as the form hook sees it.
+
+    Exactly one of ``case`` and ``staff`` is set for case and staff audits; a
+    sampled item has neither and is described by ``facts``.
+    """
+
+    kind: str
+    case: Any = None
+    staff: Any = None
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

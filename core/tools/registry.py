@@ -21,8 +21,8 @@ from sqlalchemy import select
 from core import hookspecs
 from core.extensions import db
 from core.models import Case, Service, ServiceTool
-from core.tools.info import ToolInfo
-from core.tools.questions import AnswerSet, FormDefinition
+from core.tools.info import MenuLink, ToolInfo
+from core.tools.questions import AnswerSet, AuditSubject, FormDefinition
 from core.tools.reporting import ReportScope, ReportSection
 from core.tools.results import AnswerProblem, Score
 
@@ -190,9 +190,17 @@ class ToolRegistry:
             self._callers[key] = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
         return self._callers[key]
 
-    def form(self, slug: str, case: Case | None, service_id: int | None) -> FormDefinition:
+    def form(
+        self,
+        slug: str,
+        case: Case | None,
+        service_id: int | None,
+        subject: AuditSubject | None = None,
+    ) -> FormDefinition:
+        if subject is None and case is not None:
+            subject = AuditSubject(kind="case", case=case)
         form = self._caller(slug, "careaudit_audit_form")(
-            case=case, settings=self.settings(slug, service_id)
+            case=case, settings=self.settings(slug, service_id), subject=subject
         )
         if form is None:
             raise ToolError(f"tool {slug!r} returned no form")
@@ -217,6 +225,16 @@ class ToolRegistry:
         return self._caller(slug, "careaudit_demo_answers")(
             case=case, rng=rng, settings=self.settings(slug, service_id)
         )
+
+    # -- hooks every plugin answers --------------------------------------------
+
+    def blueprints(self) -> list[Any]:
+        return [bp for result in self.pm.hook.careaudit_blueprints() for bp in result or []]
+
+    def menu_links(self, user: Any) -> list[MenuLink]:
+        return [
+            link for result in self.pm.hook.careaudit_menu_links(user=user) for link in result or []
+        ]
 
     def report_section(self, scope: ReportScope) -> ReportSection | None:
         return self._caller(scope.tool, "careaudit_report_section")(scope=scope)
