@@ -96,7 +96,7 @@ def form_data(definition: FormDefinition, answers: Mapping[str, AnswerValue]) ->
             data[question.key] = answer.values if answer else []
         elif question.kind is QuestionKind.DATE:
             value = (answer.value if answer else None) or question.initial or ""
-            year, month, day = (value.split("-") + ["", "", ""])[:3] if value else ("", "", "")
+            year, month, day = [*value.split("-"), "", "", ""][:3] if value else ("", "", "")
             data.update(
                 {
                     f"{question.key}__day": day.lstrip("0"),
