@@ -120,20 +120,20 @@ def edit(audit_id: int) -> str | Response:
         # Values that cannot be stored: save nothing, show everything typed.
         return _render_edit(audit, definition, form, problems, status=400)
 
+    score = registry.score(audit.tool, answers, audit.service_id)
     if action != "submit":
         try:
-            workflow.save_draft(audit, answers)
+            workflow.save_draft(audit, answers, score)
         except workflow.AuditConflict:
             return _conflict(audit, definition, form)
         flash("Your draft has been saved. You can come back to it from your home page.", "success")
         return redirect(url_for("audits.edit", audit_id=audit.id))
 
-    score = registry.score(audit.tool, answers, audit.service_id)
     problems = completeness_problems(definition, answers)
     problems += registry.check(audit.tool, answers, score, audit.service_id)
     try:
         if problems:
-            workflow.save_draft(audit, answers)
+            workflow.save_draft(audit, answers, score)
         else:
             workflow.submit(audit, answers, score)
     except workflow.AuditConflict:

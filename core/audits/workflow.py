@@ -141,16 +141,26 @@ def _commit_or_conflict() -> None:
         raise AuditConflict from error
 
 
-def save_draft(audit: Audit, answers: Mapping[str, AnswerValue]) -> None:
+def _with_derived(
+    answers: Mapping[str, AnswerValue], score: Score | None
+) -> Mapping[str, AnswerValue]:
+    if score is None or not score.derived:
+        return answers
+    return {**answers, **score.derived}
+
+
+def save_draft(
+    audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None = None
+) -> None:
     """Store the answers; the audit stays a draft. Bumps the audit's version."""
-    apply_answers(audit, answers)
+    apply_answers(audit, _with_derived(answers, score))
     audit.updated_at = utcnow()
     _commit_or_conflict()
 
 
 def submit(audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None) -> None:
     """Store the answers and the outcome, and make the audit read-only."""
-    apply_answers(audit, answers)
+    apply_answers(audit, _with_derived(answers, score))
     now = utcnow()
     audit.status = AuditStatus.SUBMITTED
     audit.submitted_at = now

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from core.models.audits import SCALE, Grade, Rating
-from core.tools.questions import AnswerSet
+from core.tools.questions import AnswerSet, AnswerValue
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,10 @@ class Score:
     grade: Grade | None = None
     #: Plain-English reasons for the suggestion and any cap, shown to the auditor.
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Answers the tool works out from the others (e.g. frequency compliance);
+    #: core stores them as rows of the form's ``computed`` questions whenever the
+    #: audit is saved, so reports can count them in SQL like any answer.
+    derived: Mapping[str, AnswerValue] = field(default_factory=dict)
 
     @property
     def applicable(self) -> int:
