@@ -38,16 +38,20 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view_reports"
     #: Users, services, teams and tool switches.
     ADMINISTER = "administer"
+    #: Running the audit programme: themed audits (population, sample, allocation).
+    MANAGE_PROGRAMME = "manage_programme"
 
 
 _AUDITOR = {Permission.SIGNED_IN, Permission.VIEW_CASES, Permission.CONDUCT_AUDITS}
+_LEAD = {Permission.VIEW_REPORTS, Permission.MANAGE_PROGRAMME}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset({Permission.SIGNED_IN, Permission.ADMINISTER}),
-    Role.SENIOR_MANAGER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
-    Role.SERVICE_MANAGER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
+    Role.SENIOR_MANAGER: frozenset(_AUDITOR | _LEAD),
+    Role.SERVICE_MANAGER: frozenset(_AUDITOR | _LEAD),
     Role.TEAM_MANAGER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
     Role.DEPUTY_TEAM_MANAGER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
-    Role.INDEPENDENT_REVIEWER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
+    # The Safeguarding and Quality Assurance service leads the audit system.
+    Role.INDEPENDENT_REVIEWER: frozenset(_AUDITOR | _LEAD),
     # Social workers audit their own work (self-audit) and see audits of their cases.
     Role.SOCIAL_WORKER: frozenset(_AUDITOR),
     # Analysts see reports only, never a case-level page.

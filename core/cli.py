@@ -25,6 +25,10 @@ def main() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    # Commands of the plugins' own (e.g. ``careaudit new-theme``).
+    for command in get_registry(app).commands():
+        app.cli.add_command(command)
+
     @app.cli.command("tools")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
     def tools_command(as_json: bool) -> None:

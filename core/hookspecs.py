@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import click
     from flask import Blueprint
 
     from core.models import Case, User
@@ -174,4 +175,14 @@ def careaudit_menu_links(user: User) -> list[MenuLink]:
     """Return links to add to the service navigation for ``user``.
 
     Core shows a link only to roles that hold its ``permission``.
+    """
+
+
+@hookspec
+def careaudit_commands() -> list[click.Command]:
+    """Return click commands to add to the ``careaudit`` command line.
+
+    For example ``careaudit new-theme``, contributed by the themed audits
+    framework. Registered once at start-up; name commands so they cannot clash
+    with core's (``run``, ``db``, ``demo``, ``tools``, ``create-user``).
     """

@@ -293,7 +293,10 @@ def service_tools(service_id: int) -> Any:
                     values[name] = raw == "on"
                 else:
                     text = raw.strip()
-                    if not text.isdigit():
+                    if not text and not enabled:
+                        # A switched-off tool keeps its setting; nothing to check.
+                        settings[spec.key] = registry.settings(tool.slug, service.id)[spec.key]
+                    elif not text.isdigit():
                         errors[name] = f"{spec.label} must be a whole number, like 3"
                     elif spec.minimum is not None and int(text) < spec.minimum:
                         errors[name] = f"{spec.label} must be {spec.minimum} or more"

@@ -213,6 +213,8 @@ def completeness_problems(
     """What every form requires before submission."""
     problems: list[AnswerProblem] = []
     for question in definition.questions():
+        if question.computed:
+            continue  # the tool's to fill in, never the auditor's
         answer = answers.get(question.key, AnswerValue())
         name = question.display_name
         if question.kind is QuestionKind.RATING:
@@ -234,7 +236,7 @@ def completeness_problems(
                         part="comment",
                     )
                 )
-        elif question.required and not question.computed and not answer.value:
+        elif question.required and not answer.value:
             typed = question.kind in (QuestionKind.TEXT, QuestionKind.NUMBER, QuestionKind.DATE)
             verb = "Enter" if typed else "Select"
             part = "day" if question.kind is QuestionKind.DATE else ""

@@ -121,6 +121,9 @@ def edit(audit_id: int) -> str | Response:
         return _render_edit(audit, definition, form, problems, status=400)
 
     score = registry.score(audit.tool, answers, audit.service_id)
+    if score is not None and score.derived:
+        # Checks and storage see the answers the tool works out, fresh.
+        answers = {**answers, **score.derived}
     if action != "submit":
         try:
             workflow.save_draft(audit, answers, score)

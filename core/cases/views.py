@@ -18,6 +18,7 @@ from core.access import (
 )
 from core.extensions import db
 from core.models import Audit, Case, Team
+from core.tools.info import Subject
 from core.tools.registry import get_registry
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
@@ -74,7 +75,11 @@ def show(case_id: int) -> str:
     ).all()
     registry = get_registry()
     kind = audit_kind_for(current_user, case) if case.is_open else None
-    directorate_tools = registry.for_directorate(case.service.directorate.code)
+    directorate_tools = [
+        tool
+        for tool in registry.for_directorate(case.service.directorate.code)
+        if tool.subject == Subject.CASE
+    ]
     enabled = {tool.slug for tool in registry.enabled_for(case.service_id)}
     return render_template(
         "cases/show.html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
 from core.access import Permission, audit_visibility, has_permission, requires
@@ -38,12 +38,12 @@ def index() -> str | Response:
     about_my_cases: list[Audit] = []
     if user.role is Role.SOCIAL_WORKER:
         # Feedback on their own work from managers and independent reviewers.
+        my_cases = select(Case.id).where(Case.allocated_worker_id == user.id)
         about_my_cases = list(
             db.session.scalars(
                 select(Audit)
-                .join(Case, Audit.case_id == Case.id)
                 .where(
-                    Case.allocated_worker_id == user.id,
+                    or_(Audit.case_id.in_(my_cases), Audit.subject_user_id == user.id),
                     Audit.auditor_id != user.id,
                     audit_visibility(user),
                 )

@@ -34,11 +34,27 @@ class ToolError(RuntimeError):
     """A tool is missing, misdeclared or clashes with another."""
 
 
-def builtin_tools() -> list[ModuleType]:
-    """The tools shipped in this repository, registered explicitly."""
-    from plugins.children_audit import hooks as children_audit
+def builtin_tools() -> list[object]:
+    """The plugins shipped in this repository, registered explicitly.
 
-    return [children_audit]
+    Mostly tools (one plugin, one tool); ``plugins.themed_audits.framework``
+    is a plugin without a tool that gives themes their pages.
+    """
+    from plugins.adult_audit import hooks as adult_audit
+    from plugins.children_audit import hooks as children_audit
+    from plugins.supervision_audit import hooks as supervision_audit
+    from plugins.themed_audits import framework as themed_audits
+    from plugins.themed_audits.rereferral.theme import theme as rereferral_theme
+
+    return [children_audit, adult_audit, themed_audits, rereferral_theme, supervision_audit]
+
+
+def plugin_name(plugin: object) -> str:
+    """A built-in plugin's name: its slug, or its package's name for a hooks module."""
+    if isinstance(plugin, ModuleType):
+        parts = plugin.__name__.split(".")
+        return parts[-2] if parts[-1] in {"hooks", "framework"} else parts[-1]
+    return str(getattr(plugin, "slug", type(plugin).__name__))
 
 
 class ToolRegistry:
@@ -94,6 +110,10 @@ class ToolRegistry:
 
     def get(self, slug: str) -> ToolInfo | None:
         return self._tools.get(slug)
+
+    def plugin_of(self, slug: str) -> object | None:
+        """The plugin object that provides a tool (e.g. a themed audit's ``Theme``)."""
+        return self._plugins.get(slug)
 
     def __contains__(self, slug: object) -> bool:
         return slug in self._tools
@@ -231,6 +251,9 @@ class ToolRegistry:
     def blueprints(self) -> list[Any]:
         return [bp for result in self.pm.hook.careaudit_blueprints() for bp in result or []]
 
+    def commands(self) -> list[Any]:
+        return [cmd for result in self.pm.hook.careaudit_commands() for cmd in result or []]
+
     def menu_links(self, user: Any) -> list[MenuLink]:
         return [
             link for result in self.pm.hook.careaudit_menu_links(user=user) for link in result or []
@@ -260,8 +283,8 @@ def make_plugin_manager(load_entry_points: bool = True) -> pluggy.PluginManager:
     """A fresh plugin manager with the contract, built-in tools and installed tools."""
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
-    for module in builtin_tools():
-        pm.register(module, name=module.__name__.split(".")[-2])
+    for plugin in builtin_tools():
+        pm.register(plugin, name=plugin_name(plugin))
     if load_entry_points:
         load_entry_point_tools(pm)
     # Fails on a misspelt hook name in any tool, instead of silently ignoring it.

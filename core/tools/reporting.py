@@ -38,6 +38,8 @@ class ReportScope:
     directorate_id: int | None = None
     service_id: int | None = None
     team_id: int | None = None
+    #: Optionally, only these audits (a ``SELECT audit.id``), e.g. one themed audit's sample.
+    only_audits: Any = None
 
     def conditions(self, any_tool: bool = False) -> list[ColumnElement[bool]]:
         """WHERE conditions on ``Audit`` selecting the audits in scope.
@@ -52,6 +54,8 @@ class ReportScope:
         ]
         if not any_tool:
             conditions.append(Audit.tool == self.tool)
+        if self.only_audits is not None:
+            conditions.append(Audit.id.in_(self.only_audits))
         if self.team_id is not None:
             conditions.append(Audit.team_id == self.team_id)
         elif self.service_id is not None:

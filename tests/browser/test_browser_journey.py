@@ -101,8 +101,8 @@ def test_team_manager_audits_a_case_in_the_browser(page: Page, borough: Borough)
     sign_in(page, "team_manager@test.example")
     open_case(page, "C100001")
 
-    start = page.get_by_role("button", name=re.compile(r"^Start a "))
-    expect(start).to_have_text("Start a children’s case file audit")
+    start = page.get_by_role("button", name=re.compile(r"^Start the "))
+    expect(start).to_have_text("Start the children’s case file audit")
     start.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Children’s Social Work Audit Form")
     for number in NOT_APPLICABLE_FOR_CHILD_IN_NEED:

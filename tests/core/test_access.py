@@ -275,7 +275,7 @@ def test_social_worker_sees_audits_of_their_cases_on_their_home_page(client, aut
     draft = audit_of(borough, "cp", "team_manager", submitted=False)
     auth.login("worker@test.example")
     home = client.get("/").get_data(as_text=True)
-    assert "Audits of your cases" in home
+    assert "Audits of your work" in home
     assert f"/audits/{submitted.id}" in home
     assert f"/audits/{draft.id}" not in home
     auth.logout()
@@ -331,7 +331,7 @@ def test_each_auditor_starts_the_kind_of_audit_their_role_carries_out(
     auth.login(f"{user}@test.example")
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert f"This will be a <strong>{kind.label.lower()}</strong> audit." in page
-    assert "Start a children’s case file audit" in page
+    assert "Start the children’s case file audit" in page
     response = start(client, case.id)
     assert response.status_code == 302
     audit = db.session.scalar(select(Audit))
@@ -365,7 +365,9 @@ def test_starting_with_a_tool_not_used_in_the_directorate_is_refused(client, aut
     auth.login("iro@test.example")
     case = borough.cases["adult"]
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "No audit tool is installed for Adults’ social care." in page
+    # Only the adults' tool is offered there, and the borough has it switched off.
+    assert "The adults’ case file audit is switched off for Older People’s Social Work" in page
+    assert 'value="children_audit"' not in page
     response = start(client, case.id)
     assert response.status_code == 302
     assert response.location == f"/cases/{case.id}"
@@ -391,7 +393,7 @@ def test_a_closed_case_offers_no_start_button(client, auth, borough):
     auth.login("team_manager@test.example")
     page = client.get(f"/cases/{borough.cases['closed'].id}").get_data(as_text=True)
     assert "This case is closed, so new audits cannot be started." in page
-    assert "Start a children" not in page
+    assert "Start the children" not in page
     assert "/audits/start/" not in page
 
 

@@ -35,7 +35,7 @@ def test_team_manager_audits_a_case_end_to_end(client, auth, borough: Borough):
     assert b"C100001" in found.data and b"C200001" not in found.data
 
     page = client.get(f"/cases/{case.id}")
-    assert b"Start a children" in page.data
+    assert b"Start the children" in page.data
 
     edit_url = start(client, case.id)
     form = client.get(edit_url)

@@ -24,13 +24,20 @@ def count(model: type) -> int:
 # -- tools -----------------------------------------------------------------------
 
 
+BUILT_IN_TOOLS = ["adult_audit", "children_audit", "rereferral_theme", "supervision_audit"]
+
+
 def test_tools_json_lists_each_tool_and_where_it_is_on(runner: FlaskCliRunner, borough: Borough):
     """`careaudit tools --json` gives each tool's slug, version, directorates and services."""
     result = runner.invoke(args=["tools", "--json"])
     assert result.exit_code == 0, result.output
     tools = json.loads(result.output)
-    assert [tool["slug"] for tool in tools] == ["children_audit"]
-    (children,) = tools
+    by_slug = {tool["slug"]: tool for tool in tools}
+    assert list(by_slug) == BUILT_IN_TOOLS
+    assert all(tool["version"] for tool in tools)
+    adults, children = by_slug["adult_audit"], by_slug["children_audit"]
+    assert adults["directorates"] == ["adults"]
+    assert adults["services"] == []  # the borough switches on the children's audit only
     assert children["title"] == "Children’s case file audit"
     assert children["version"] == "1.0"
     assert children["directorates"] == ["children"]
@@ -51,8 +58,10 @@ def test_tools_table_names_the_tool_and_its_services(runner: FlaskCliRunner, bor
     result = runner.invoke(args=["tools"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "children_audit  Children’s case file audit  v1.0"
-    assert lines[1].strip() == "on for: Children in Care, Children in Need"
+    assert lines[0] == "adult_audit  Adults’ case file audit  v1.0"
+    assert lines[1].strip() == "on for: switched off everywhere"
+    assert lines[2] == "children_audit  Children’s case file audit  v1.0"
+    assert lines[3].strip() == "on for: Children in Care, Children in Need"
 
 
 # -- demo ------------------------------------------------------------------------

@@ -218,7 +218,7 @@ def test_new_tool_plugs_in_without_changing_core(client, auth, borough: Borough,
 
     auth.login("team_manager@test.example")
     case_page = client.get(f"/cases/{borough.cases['cin'].id}")
-    assert b"Start a visits checklist" in case_page.data
+    assert b"Start the visits checklist" in case_page.data
     started = client.post(
         f"/audits/start/{borough.cases['cin'].id}", data={"tool": "test_checklist", "token": "t1"}
     )
@@ -261,7 +261,7 @@ def test_tool_for_another_directorate_is_not_offered(client, auth, borough: Boro
     """The children's audit is not offered for an adult's case."""
     auth.login("iro@test.example")
     page = client.get(f"/cases/{borough.cases['adult'].id}")
-    assert b"Start a children" not in page.data
+    assert b"Start the children" not in page.data
     refused = client.post(
         f"/audits/start/{borough.cases['adult'].id}",
         data={"tool": "children_audit", "token": "x"},
@@ -273,3 +273,24 @@ def test_tool_for_another_directorate_is_not_offered(client, auth, borough: Boro
 def test_case_categories_cover_both_directorates():
     """Every category belongs to the children's or the adults' directorate."""
     assert {c.directorate_code for c in CaseCategory} == {"children", "adults"}
+
+
+def test_hook_careaudit_blueprints(app):
+    """A plugin's own pages are registered at start-up (the themed audits framework)."""
+    assert "themed_audits" in app.blueprints
+    assert any(rule.endpoint == "themed_audits.index" for rule in app.url_map.iter_rules())
+
+
+def test_hook_careaudit_menu_links(client, auth, borough: Borough):
+    """A plugin's menu link is shown only to roles with its permission."""
+    auth.login("iro@test.example")
+    assert b'href="/themed-audits/"' in client.get("/").data
+    auth.logout()
+    auth.login("team_manager@test.example")
+    assert b'href="/themed-audits/"' not in client.get("/").data
+
+
+def test_hook_careaudit_commands(runner):
+    """A plugin's command joins the careaudit command line (`careaudit new-theme`)."""
+    result = runner.invoke(args=["--help"])
+    assert "new-theme" in result.output

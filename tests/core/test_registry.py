@@ -31,9 +31,14 @@ class Misspelt:
 
 
 def test_builtin_tools_are_registered_explicitly():
-    """The children's audit loads without any entry point installed."""
+    """The children's and adults' audits load without any entry point installed."""
     registry = ToolRegistry(make_plugin_manager(load_entry_points=False))
-    assert [tool.slug for tool in registry.all()] == ["children_audit"]
+    assert [tool.slug for tool in registry.all()] == [
+        "adult_audit",
+        "children_audit",
+        "rereferral_theme",
+        "supervision_audit",
+    ]
 
 
 def test_duplicate_slugs_stop_start_up():

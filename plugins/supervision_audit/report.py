@@ -1,0 +1,102 @@
+"""The supervision audit section of the report, counted in SQL."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import Integer, cast, func, select
+
+from core.extensions import db
+from core.models import Answer, Audit, Rating
+from core.tools import ReportScope, ReportSection
+from core.tools.reporting import (
+    ALL_KINDS,
+    RatingRow,
+    audit_counts_by_kind,
+    kind_tabs,
+    outcome_distributions,
+    rating_tables,
+    value_tables,
+)
+from plugins.supervision_audit import SLUG
+from plugins.supervision_audit.questions import (
+    FREQUENCY_COMPLIANCE,
+    FREQUENCY_RATING,
+    QUALITY_QUESTIONS,
+    SESSIONS_RECORDED,
+)
+
+TITLE = "Supervision audits"
+
+
+def _whole(value: Any) -> int | None:
+    """An average from the database (float on SQLite, Decimal on PostgreSQL), halves up."""
+    if value is None:
+        return None
+    return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def average_compliance(scope: ReportScope) -> dict[str, int | None]:
+    """Average frequency compliance (%) over the audits in scope, per kind and for all.
+
+    ``AVG(CAST(answer.value AS INTEGER))`` over the stored ``frequency_compliance``
+    answers: the tool only ever stores whole numbers there.
+    """
+    percent = func.avg(cast(Answer.value, Integer))
+    where = [
+        *scope.conditions(),
+        Answer.question == FREQUENCY_COMPLIANCE,
+        Answer.value.is_not(None),
+    ]
+    by_kind = db.session.execute(
+        select(Audit.kind, percent)
+        .join(Answer, Answer.audit_id == Audit.id)
+        .where(*where)
+        .group_by(Audit.kind)
+    ).all()
+    averages: dict[str, int | None] = {kind.value: _whole(avg) for kind, avg in by_kind}
+    averages[ALL_KINDS] = _whole(
+        db.session.scalar(
+            select(percent)
+            .select_from(Audit)
+            .join(Answer, Answer.audit_id == Audit.id)
+            .where(*where)
+        )
+    )
+    return averages
+
+
+def report_section(scope: ReportScope) -> ReportSection:
+    counts = audit_counts_by_kind(scope)
+    questions = [(q.key, q.label, q.question()) for q in QUALITY_QUESTIONS]
+    tables = rating_tables(
+        scope, [*questions, (FREQUENCY_RATING, "Frequency", "Frequency of supervision")]
+    )
+    # The frequency rating is shown as a distribution of its own, not among the quality rows.
+    frequency: dict[str, RatingRow] = {}
+    quality: dict[str, list[RatingRow]] = {}
+    for kind, rows in tables.items():
+        frequency[kind] = next(r for r in rows if r.key == FREQUENCY_RATING)
+        quality[kind] = [r for r in rows if r.key != FREQUENCY_RATING]
+    recorded = value_tables(scope, [SESSIONS_RECORDED])
+    none_recorded = {
+        kind: values.get(SESSIONS_RECORDED, {}).get("0", 0) for kind, values in recorded.items()
+    }
+    return ReportSection(
+        tool=SLUG,
+        title=TITLE,
+        template="supervision_audit/report_section.html",
+        audit_count=counts[ALL_KINDS],
+        context={
+            "tabs": kind_tabs(counts),
+            "frequency": frequency,
+            # Frequency is Not met exactly when the record is flagged (scoring rule 1).
+            "flagged": {kind: row.counts[Rating.NOT_MET] for kind, row in frequency.items()},
+            "flagged_share": {kind: row.percent(Rating.NOT_MET) for kind, row in frequency.items()},
+            "average_compliance": average_compliance(scope),
+            "none_recorded": none_recorded,
+            "tables": quality,
+            "outcomes": outcome_distributions(scope),
+        },
+    )

@@ -1,0 +1,30 @@
+"""The themed audits framework as a plugin: the pages every theme shares.
+
+Not a tool itself (it declares no ``careaudit_tool``); each theme is.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from core.models import User
+from core.tools import MenuLink, hookimpl
+
+
+@hookimpl
+def careaudit_blueprints() -> list[Blueprint]:
+    from plugins.themed_audits.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def careaudit_menu_links(user: User) -> list[MenuLink]:
+    return [MenuLink("Themed audits", "themed_audits.index", "manage_programme")]
+
+
+@hookimpl
+def careaudit_commands() -> list[object]:
+    from plugins.themed_audits.skeleton import new_theme_command
+
+    return [new_theme_command]

@@ -1,0 +1,1 @@
+"""The re-referral themed audit (report, lines 188-234)."""

@@ -1,0 +1,192 @@
+"""``careaudit new-theme NAME``: write a working skeleton package for a new themed audit."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=77"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "careaudit-theme-{dashed}"
+version = "0.1.0"
+description = "{title}: a themed audit for careaudit"
+requires-python = ">=3.11"
+dependencies = ["careaudit"]
+
+[project.entry-points."careaudit.tools"]
+{slug} = "{package}:theme"
+
+[tool.setuptools]
+packages = ["{package}"]
+
+[tool.pytest.ini_options]
+pythonpath = ["."]
+testpaths = ["tests"]
+"""
+
+PACKAGE = '''\
+"""{title}: a themed audit for careaudit.
+
+Change the population columns, the questions and the findings to fit the
+theme. See docs/writing-a-themed-audit.md in careaudit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from core.tools import AnswerProblem, AnswerSet, Option, Question, QuestionKind, Section
+from plugins.themed_audits import Finding, PopulationColumn, RowError, Theme
+
+YES_NO = (Option("yes", "Yes"), Option("no", "No"))
+
+
+class {classname}(Theme):
+    slug = "{slug}"
+    title = "{title}"
+    version = "0.1"
+    description = "A themed audit of {lower_title} on a random sample."
+    directorates = ("children",)
+    item_label = "referral"
+    # Columns beyond referral_reference, case_reference, referral_date and team.
+    columns = (
+        PopulationColumn("previous_referral_date", "Previous referral date", kind="date"),
+    )
+    sections = (
+        Section("findings", "What the file shows", label="Findings", questions=(
+            Question(key="days_since_previous", text="Days since the previous referral",
+                     kind=QuestionKind.NUMBER, name="the days since the previous referral",
+                     computed=True),
+            Question(key="plan_in_place", text="Was there a plan in place?",
+                     kind=QuestionKind.CHOICE, name="whether there was a plan",
+                     options=YES_NO),
+            Question(key="why_no_plan", text="If not, why not?", kind=QuestionKind.TEXT,
+                     name="why there was no plan", required=False),
+            Question(key="learning_points", text="Learning points", kind=QuestionKind.TEXT,
+                     name="the learning points"),
+        )),
+    )
+    findings = (Finding("A plan was in place", "plan_in_place", ("yes",)),)
+
+    def derive(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        previous = row.get("previous_referral_date")
+        if previous is None:
+            return {{}}
+        if previous > row["referral_date"]:
+            raise RowError("Previous referral date is after the referral date")
+        return {{"days_since_previous": (row["referral_date"] - previous).days}}
+
+    def check(self, answers: AnswerSet) -> list[AnswerProblem]:
+        plan = answers.get("plan_in_place")
+        reason = answers.get("why_no_plan")
+        if plan and plan.value == "no" and not (reason and reason.value):
+            return [AnswerProblem("why_no_plan", "Enter why there was no plan")]
+        return []
+
+
+#: The plugin careaudit loads through the careaudit.tools entry point.
+theme = {classname}()
+'''
+
+TEST = '''\
+"""{title}: the theme's own rules, tested without a database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from core.tools import AnswerValue
+from plugins.themed_audits.population import parse_population
+from {package} import theme
+
+
+def test_the_theme_declares_a_valid_tool():
+    info = theme.careaudit_tool()
+    info.check()
+    assert info.slug == "{slug}"
+    assert [q.key for q in theme.questions()][0] == "days_since_previous"
+
+
+def test_population_rows_are_checked_and_days_worked_out():
+    text = (
+        "referral_reference,case_reference,referral_date,team,previous_referral_date\\n"
+        "R1,C1,2026-05-10,Team A,2026-05-01\\n"
+        "R2,C2,2026-05-10,Team A,2026-06-01\\n"
+    )
+    result = parse_population(theme, text, {{"team a": 1}}, (date(2026, 4, 1), date(2027, 3, 31)))
+    assert result.rows[0].facts == {{"days_since_previous": 9}}
+    assert result.errors == [(3, "Previous referral date is after the referral date")]
+
+
+def test_no_plan_needs_a_reason():
+    answers = {{"plan_in_place": AnswerValue(None, "no")}}
+    assert [p.question for p in theme.check(answers)] == ["why_no_plan"]
+    answers["why_no_plan"] = AnswerValue(None, "Closed before a plan was made.")
+    assert theme.check(answers) == []
+'''
+
+README = """\
+# {title}
+
+A themed audit for careaudit.
+
+    pip install -e .          # in careaudit's virtual environment
+    careaudit tools           # lists {slug}
+    python -m pytest          # the theme's own tests
+
+Then, as an administrator, switch "{title}" on for the services it applies to
+(Administration -> Audit tools), and start a themed audit under Themed audits.
+"""
+
+
+def names(name: str) -> dict[str, str]:
+    words = re.findall(r"[A-Za-z0-9]+", name)
+    if not words or not words[0][0].isalpha():
+        raise click.BadParameter("start the name with a letter, e.g. 'missing education'")
+    snake = "_".join(w.lower() for w in words)
+    return {
+        "slug": f"{snake}_theme",
+        "package": f"careaudit_theme_{snake}",
+        "dashed": snake.replace("_", "-"),
+        "classname": "".join(w.capitalize() for w in words) + "Theme",
+        "title": " ".join(words).capitalize() + " themed audit",
+        "lower_title": " ".join(words).lower(),
+    }
+
+
+def write_skeleton(name: str, directory: Path) -> Path:
+    values = names(name)
+    root = directory / f"careaudit-theme-{values['dashed']}"
+    if root.exists():
+        raise click.ClickException(f"{root} already exists")
+    (root / values["package"]).mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT.format(**values))
+    (root / values["package"] / "__init__.py").write_text(PACKAGE.format(**values))
+    (root / "tests" / "test_theme.py").write_text(TEST.format(**values))
+    (root / "README.md").write_text(README.format(**values))
+    return root
+
+
+@click.command("new-theme")
+@click.argument("name")
+@click.option(
+    "--directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Where to write the package.",
+)
+def new_theme_command(name: str, directory: Path) -> None:
+    """Write a working skeleton package for a new themed audit called NAME."""
+    root = write_skeleton(name, directory)
+    values = names(name)
+    click.echo(f"Wrote {root}")
+    click.echo(f"  pip install -e {root}    then    careaudit tools   (lists {values['slug']})")

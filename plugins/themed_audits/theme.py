@@ -1,0 +1,192 @@
+"""The ``Theme`` base class: a themed audit declared as data, wired to the hooks.
+
+A theme author subclasses :class:`Theme`, sets its attributes and, where the
+theme works something out from the population (an age band, days between two
+referrals), overrides :meth:`Theme.derive`. The hook implementations below
+turn the declaration into a careaudit tool, so a theme needs no hook code.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from core.models import Case, Rating
+from core.tools import (
+    AnswerProblem,
+    AnswerSet,
+    AnswerValue,
+    AuditSubject,
+    FormDefinition,
+    Question,
+    QuestionKind,
+    ReportScope,
+    ReportSection,
+    Score,
+    Section,
+    Subject,
+    ToolInfo,
+    count_ratings,
+    hookimpl,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class RowError(ValueError):
+    """A population row that cannot be imported; the message says why."""
+
+
+@dataclass(frozen=True)
+class PopulationColumn:
+    """A column the theme needs in the population CSV, beyond the four every theme has.
+
+    ``kind`` is ``"text"``, ``"date"`` or ``"int"``. ``keep=False`` columns are
+    read to derive facts and then dropped (data minimisation: a date of birth
+    becomes an age band).
+    """
+
+    name: str
+    label: str
+    kind: str = "text"
+    required: bool = False
+    keep: bool = True
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A headline finding: the share of audited items whose answer matches.
+
+    Counts answers to ``question`` whose value is one of ``values`` (for a
+    multiple choice, any of them ticked), or at least ``at_least`` for a number.
+    """
+
+    label: str
+    question: str
+    values: tuple[str, ...] = ()
+    at_least: int | None = None
+
+
+class Theme:
+    """Subclass and set these attributes; register an instance as the plugin."""
+
+    slug: str = ""
+    title: str = ""
+    version: str = "1.0"
+    description: str = ""
+    directorates: tuple[str, ...] = ("children",)
+    #: What one population item is, e.g. "re-referral".
+    item_label: str = "item"
+    #: Columns beyond referral_reference, case_reference, referral_date and team.
+    columns: tuple[PopulationColumn, ...] = ()
+    #: The question set. Questions marked ``computed`` are filled from facts.
+    sections: tuple[Section, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    default_on: bool = True
+
+    # -- what a theme may override --------------------------------------------
+
+    def derive(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        """Facts to keep for one population row, from its parsed values.
+
+        ``row`` holds every column, parsed (dates as ``date``, numbers as
+        ``int``, blanks as ``None``). Return what should be kept (plain JSON
+        values). Raise :class:`RowError` to reject the row with a reason.
+        By default keeps the columns marked ``keep``.
+        """
+        kept = {}
+        for column in self.columns:
+            value = row.get(column.name)
+            if column.keep and value is not None:
+                kept[column.name] = value.isoformat() if hasattr(value, "isoformat") else value
+        return kept
+
+    def fact_labels(self) -> dict[str, str]:
+        """How facts are labelled in the audit's header (fact key -> label)."""
+        return {c.name: c.label for c in self.columns if c.keep}
+
+    def check(self, answers: AnswerSet) -> list[AnswerProblem]:
+        """Rules across questions (e.g. a reason needed for "no")."""
+        return []
+
+    def demo_answers(self, rng: random.Random, facts: Mapping[str, Any]) -> dict[str, AnswerValue]:
+        """Synthetic answers for the demo: a random valid option for every question."""
+        answers: dict[str, AnswerValue] = {}
+        for question in self.questions():
+            if question.computed:
+                continue
+            if question.kind is QuestionKind.RATING:
+                answers[question.key] = AnswerValue(rng.choice(list(Rating)[:3]), None, "Demo.")
+            elif question.kind in (QuestionKind.CHOICE, QuestionKind.MULTI_CHOICE):
+                answers[question.key] = AnswerValue(None, rng.choice(question.options).value)
+            elif question.kind is QuestionKind.NUMBER:
+                answers[question.key] = AnswerValue(None, str(rng.randint(0, 6)))
+            elif question.kind is QuestionKind.TEXT:
+                answers[question.key] = AnswerValue(None, "Demo learning point.")
+        return answers
+
+    # -- derived from the declaration -------------------------------------------
+
+    def questions(self) -> list[Question]:
+        return [q for section in self.sections for q in section.questions]
+
+    def computed_answers(self, facts: Mapping[str, Any]) -> dict[str, AnswerValue]:
+        """Answers of ``computed`` questions, taken from the item's facts."""
+        answers = {}
+        for question in self.questions():
+            if question.computed and facts.get(question.key) is not None:
+                answers[question.key] = AnswerValue(None, str(facts[question.key]))
+        return answers
+
+    def form(self) -> FormDefinition:
+        return FormDefinition(
+            tool=self.slug, version=self.version, title=self.title, sections=self.sections
+        )
+
+    # -- the hooks ---------------------------------------------------------------
+
+    @hookimpl
+    def careaudit_tool(self) -> ToolInfo:
+        return ToolInfo(
+            slug=self.slug,
+            title=self.title,
+            version=self.version,
+            directorates=self.directorates,
+            description=self.description,
+            subject=Subject.SAMPLE,
+            template_folder=TEMPLATES,
+            default_on=self.default_on,
+            extra={"theme": True, "item_label": self.item_label},
+        )
+
+    @hookimpl
+    def careaudit_audit_form(
+        self, case: Case | None, settings: Mapping[str, Any], subject: AuditSubject | None
+    ) -> FormDefinition:
+        return self.form()
+
+    @hookimpl
+    def careaudit_score_audit(self, answers: AnswerSet) -> Score:
+        keys = [q.key for q in self.questions() if q.kind is QuestionKind.RATING]
+        counts, not_applicable = count_ratings(answers, keys)
+        return Score(counts=dict(counts), not_applicable=not_applicable)
+
+    @hookimpl
+    def careaudit_check_answers(self, answers: AnswerSet) -> list[AnswerProblem]:
+        return self.check(answers)
+
+    @hookimpl
+    def careaudit_report_section(self, scope: ReportScope) -> ReportSection:
+        from plugins.themed_audits.findings import report_section
+
+        return report_section(self, scope)
+
+    @hookimpl
+    def careaudit_demo_answers(
+        self, case: Case | None, rng: random.Random, settings: Mapping[str, Any]
+    ) -> dict[str, AnswerValue]:
+        return self.demo_answers(rng, {})
