@@ -28,6 +28,7 @@ from core.models import (
     User,
 )
 from core.passwords import hash_password
+from core.tools.info import Subject
 from core.tools.registry import get_registry
 
 DEMO_PASSWORD = "demo-only-password"
@@ -349,26 +350,32 @@ def load(seed: int = 2011, today: date | None = None) -> str:
 
     def audit(
         tool_slug: str,
-        case: Case,
+        case: Case | None,
         auditor: User,
         kind: AuditKind,
         day: date,
         submitted: bool = True,
+        staff: User | None = None,
     ) -> None:
         nonlocal audits
         info = registry.get(tool_slug)
         assert info is not None
-        answers = registry.demo_answers(tool_slug, case, rng, case.service_id)
+        service_id = case.service_id if case else staff.team.service_id  # type: ignore[union-attr]
+        team_id = case.team_id if case else staff.team_id  # type: ignore[union-attr]
+        answers = registry.demo_answers(tool_slug, case, rng, service_id)
         if answers is None:
             return
-        score = registry.score(tool_slug, answers, case.service_id)
+        score = registry.score(tool_slug, answers, service_id)
+        if score is not None and score.derived:
+            answers = {**answers, **score.derived}
         moment = datetime.combine(day, time(hour=rng.randint(9, 17)))
         record = Audit(
             tool=tool_slug,
             form_version=info.version,
-            case_id=case.id,
-            service_id=case.service_id,
-            team_id=case.team_id,
+            case_id=case.id if case else None,
+            subject_user_id=staff.id if staff else None,
+            service_id=service_id,
+            team_id=team_id,
             auditor_id=auditor.id,
             kind=kind,
             audit_date=day,
@@ -397,8 +404,8 @@ def load(seed: int = 2011, today: date | None = None) -> str:
             )
         audits += 1
 
-    def tools_for(case: Case) -> list[str]:
-        return [t.slug for t in registry.enabled_for(case.service_id)]
+    def tools_for(case: Case, subject: str = Subject.CASE) -> list[str]:
+        return [t.slug for t in registry.enabled_for(case.service_id) if t.subject == subject]
 
     def day_in(month_start: date) -> date:
         last = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(1)
@@ -431,6 +438,30 @@ def load(seed: int = 2011, today: date | None = None) -> str:
                         day_in(month_start),
                     )
 
+    # Service managers: the supervision record of one supervisee a month.
+    supervisees = {
+        service.id: [w for t in service.teams for w in workers_by_team.get(t.id, [])]
+        for service in db.session.scalars(select(Service))
+    }
+    service_managers = db.session.scalars(select(User).where(User.role == Role.SERVICE_MANAGER))
+    for manager in service_managers:
+        staff_tools = [
+            t.slug
+            for t in registry.enabled_for(manager.service_id or 0)
+            if t.subject == Subject.STAFF
+        ]
+        pool = supervisees.get(manager.service_id or 0, [])
+        for index, month_start in enumerate(_month_starts(today, MONTHS_OF_AUDITS)):
+            if staff_tools and pool:
+                audit(
+                    staff_tools[0],
+                    None,
+                    manager,
+                    AuditKind.LINE_MANAGEMENT,
+                    day_in(month_start),
+                    staff=pool[index % len(pool)],
+                )
+
     # Some drafts in progress this month.
     this_month = today.replace(day=1)
     for manager in rng.sample(managers, 8):
@@ -449,9 +480,12 @@ def load(seed: int = 2011, today: date | None = None) -> str:
     if answer_rows:
         db.session.execute(insert(Answer), answer_rows)
     db.session.commit()
+    # Plugins' own demo records (e.g. a themed audit with its sample drawn).
+    extras = [text for text in registry.pm.hook.careaudit_demo_data(rng=rng, today=today) if text]
     staff = db.session.scalar(select(func.count(User.id)))
-    return (
+    summary = (
         f"Loaded the demo borough: {len(teams)} teams in "
         f"{db.session.scalar(select(func.count(Service.id)))} services, {staff} staff, "
         f"{len(all_cases)} cases and {audits} audits over the last {MONTHS_OF_AUDITS} months."
     )
+    return " ".join([summary, *extras])

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -185,4 +186,16 @@ def careaudit_commands() -> list[click.Command]:
     For example ``careaudit new-theme``, contributed by the themed audits
     framework. Registered once at start-up; name commands so they cannot clash
     with core's (``run``, ``db``, ``demo``, ``tools``, ``create-user``).
+    """
+
+
+@hookspec
+def careaudit_demo_data(rng: random.Random, today: date) -> str | None:
+    """Add the plugin's own records to the demo borough, and say what was added.
+
+    The one hook that writes: called only by ``careaudit demo``, after core has
+    built the borough (services, staff, cases, audits), on a database being
+    filled with synthetic data. Use ``core.audits.workflow.new_audit`` for any
+    audits, so they are made as the web pages make them. Draw all randomness
+    from ``rng``. Return a short sentence for the command's summary.
     """

@@ -5,6 +5,9 @@ Not a tool itself (it declares no ``careaudit_tool``); each theme is.
 
 from __future__ import annotations
 
+import random
+from datetime import date
+
 from flask import Blueprint
 
 from core.models import User
@@ -28,3 +31,10 @@ def careaudit_commands() -> list[object]:
     from plugins.themed_audits.skeleton import new_theme_command
 
     return [new_theme_command]
+
+
+@hookimpl
+def careaudit_demo_data(rng: random.Random, today: date) -> str | None:
+    from plugins.themed_audits.demo import load
+
+    return load(rng, today)

@@ -294,3 +294,23 @@ def test_hook_careaudit_commands(runner):
     """A plugin's command joins the careaudit command line (`careaudit new-theme`)."""
     result = runner.invoke(args=["--help"])
     assert "new-theme" in result.output
+
+
+def test_hook_careaudit_demo_data(runner):
+    """Plugins add their own demo records: the demo has a re-referral themed audit, sampled."""
+    from plugins.themed_audits.models import SampleDraw, ThemedAudit
+
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "A re-referral themed audit" in result.output
+    themed = db.session.scalar(select(ThemedAudit))
+    draw = db.session.scalar(select(SampleDraw))
+    assert themed is not None and draw is not None
+    assert (draw.population_size, draw.sample_size) == (276, 125)
+    # ... and the demo has completed audits of every built-in tool.
+    done = set(
+        db.session.scalars(
+            select(Audit.tool).where(Audit.status == AuditStatus.SUBMITTED).distinct()
+        )
+    )
+    assert done == {tool.slug for tool in get_registry().all()}
