@@ -183,6 +183,12 @@ def upload(themed_id: int) -> Any:
     result = service.parse(theme, themed, text)
     if result.file_error:
         return _show(themed, theme, 400, errors={"population": result.file_error})
+    # Only the newest file waits for a decision; older ones are forgotten (the raw
+    # file can hold more than is kept, such as dates of birth).
+    for earlier in db.session.scalars(
+        select(PopulationUpload).where(PopulationUpload.themed_audit_id == themed.id)
+    ):
+        earlier.content = ""
     upload_record = PopulationUpload(
         themed_audit_id=themed.id,
         filename=file.filename,
@@ -205,6 +211,7 @@ def _import(themed: ThemedAudit, upload_record: PopulationUpload, rows: list[Any
         flash(str(error), "error")
         return redirect(url_for("themed_audits.show", themed_id=themed.id))
     upload_record.imported_rows = count
+    upload_record.content = ""  # imported: what is kept now lives in the population
     db.session.commit()
     flash(f"Imported {count} rows from {upload_record.filename}.", "success")
     return redirect(url_for("themed_audits.show", themed_id=themed.id))
@@ -218,6 +225,9 @@ def import_valid_rows(themed_id: int, upload_id: int) -> Response:
     upload_record = db.session.get(PopulationUpload, upload_id)
     if upload_record is None or upload_record.themed_audit_id != themed.id:
         abort(404)
+    if not upload_record.content:
+        flash("That file has been replaced or already imported. Upload it again.", "error")
+        return redirect(url_for("themed_audits.show", themed_id=themed.id))
     result = service.parse(theme, themed, upload_record.content)
     return _import(themed, upload_record, result.rows)
 

@@ -250,3 +250,22 @@ def test_population_is_fixed_once_sampled(client, auth, theme_on):
     response = upload(client, themed_id, HEADER + "\nR1,C1,2026-05-01,CIN North,,\n")
     assert response.status_code == 400 and b"the population cannot change" in response.data
     assert db.session.scalar(select(func.count()).select_from(PopulationItem)) == 6
+
+
+def test_raw_files_are_not_kept_after_import(client, auth, theme_on):
+    """The uploaded file (with dates of birth) is emptied once imported or replaced."""
+    from plugins.themed_audits.models import PopulationUpload
+
+    auth.login("iro@test.example")
+    themed_id = create(client)
+    bad = population_csv(3) + "R9999,,2026-05-01,CIN North,,\n"
+    first = upload(client, themed_id, bad)
+    first_id = re.search(rb"/population/(\d+)/import", first.data).group(1).decode()
+    upload(client, themed_id, population_csv(3))  # a corrected file replaces it
+    contents = db.session.scalars(select(PopulationUpload.content)).all()
+    assert contents == ["", ""]
+    stale = client.post(
+        f"/themed-audits/{themed_id}/population/{first_id}/import", follow_redirects=True
+    )
+    assert b"Upload it again" in stale.data
+    assert db.session.scalar(select(func.count()).select_from(PopulationItem)) == 3
