@@ -218,3 +218,23 @@ def kind_tabs(counts: Mapping[str, int]) -> list[tuple[str, str, int]]:
     tabs = [(ALL_KINDS, "All audits", counts.get(ALL_KINDS, 0))]
     tabs += [(k.value, k.label, counts[k.value]) for k in AuditKind if counts.get(k.value)]
     return tabs
+
+
+def standards_report_context(
+    scope: ReportScope, questions: Sequence[tuple[str, str, str]]
+) -> dict[str, Any]:
+    """What a standards tool's report section needs, for the ``standards_report`` macro.
+
+    ``questions`` is ``(key, label, text)`` in display order, as for
+    :func:`rating_tables`. Returns ``audit_count`` (every kind together, for
+    ``ReportSection.audit_count``), ``tabs`` (:func:`kind_tabs`), ``tables``
+    (:func:`rating_tables` over ``questions``) and ``outcomes``
+    (:func:`outcome_distributions`).
+    """
+    counts = audit_counts_by_kind(scope)
+    return {
+        "audit_count": counts[ALL_KINDS],
+        "tabs": kind_tabs(counts),
+        "tables": rating_tables(scope, questions),
+        "outcomes": outcome_distributions(scope),
+    }

@@ -10,19 +10,18 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from core.models import Case, CaseCategory, Grade, Rating
-from core.tools import AnswerValue
+from core.models import Case, CaseCategory, Rating
+from core.tools import (
+    DEMO_PROFILES,
+    AnswerValue,
+    demo_judgement,
+    demo_quality,
+    demo_rating,
+    demo_summary_answers,
+)
 from plugins.adult_audit import scoring
 from plugins.adult_audit.standards import SAFEGUARDING_STANDARD, STANDARDS
 
-#: Chance of Met, Partially met, Not met for a file of each overall quality.
-PROFILES = {
-    "good": (0.75, 0.2, 0.05),
-    "mixed": (0.25, 0.6, 0.15),
-    "poor": (0.1, 0.35, 0.55),
-}
-#: Share of files of each quality: most partially met, a few good or poor throughout.
-QUALITY_WEIGHTS = (("good", 0.15), ("mixed", 0.7), ("poor", 0.15))
 #: A safeguarding concern missed or not acted on is rarer than other gaps.
 SAFEGUARDING_NOT_MET = {"good": 0.0, "mixed": 0.04, "poor": 0.25}
 
@@ -41,6 +40,18 @@ EVIDENCE = {
         "Not recorded; referred to in an email only.",
     ),
 }
+STRENGTHS = (
+    "The person's own words run through the assessment and plan.",
+    "Carer identified early and offered an assessment, with a clear outcome.",
+    "Capacity assessment decision-specific and well reasoned.",
+    "Timely safeguarding response, with the person asked what they wanted.",
+)
+DEVELOPMENTS = (
+    "Bring the case summary up to date and record supervision on the system.",
+    "Review the plan: it is more than 12 months old.",
+    "Record the reasons for the eligibility decision and share them in writing.",
+    "Consider advocacy and record the person's wishes in their own words.",
+)
 #: Standards that often do not apply: no review due yet, no reason to doubt
 #: capacity, no safeguarding concern, no carer.
 OFTEN_NOT_APPLICABLE = {
@@ -49,10 +60,6 @@ OFTEN_NOT_APPLICABLE = {
     "standard_7": 0.45,
     "standard_9": 0.25,
 }
-
-
-def _pick(rng: random.Random, weights: tuple[float, float, float]) -> Rating:
-    return rng.choices([Rating.MET, Rating.PARTIALLY_MET, Rating.NOT_MET], weights)[0]
 
 
 def _not_applicable(key: str, category: CaseCategory, rng: random.Random) -> bool:
@@ -64,8 +71,9 @@ def _not_applicable(key: str, category: CaseCategory, rng: random.Random) -> boo
 def demo_answers(
     case: Case | None, rng: random.Random, settings: Mapping[str, Any]
 ) -> dict[str, AnswerValue]:
-    quality = rng.choices([q for q, _ in QUALITY_WEIGHTS], [w for _, w in QUALITY_WEIGHTS])[0]
-    profile = PROFILES[quality]
+    # Core's spread for case files: most partially met, a few good or poor throughout.
+    quality = demo_quality(rng)
+    profile = DEMO_PROFILES[quality]
     category = case.category if case is not None else CaseCategory.ADULT_CARE_AND_SUPPORT
     answers: dict[str, AnswerValue] = {}
     for standard in STANDARDS:
@@ -75,48 +83,13 @@ def demo_answers(
         if standard.key == SAFEGUARDING_STANDARD:
             # Not met here caps the grade, so it is drawn on its own, less often.
             not_met = rng.random() < SAFEGUARDING_NOT_MET[quality]
-            rating = Rating.NOT_MET if not_met else _pick(rng, (profile[0], profile[1], 0.0))
+            rating = Rating.NOT_MET if not_met else demo_rating(rng, (profile[0], profile[1], 0.0))
         else:
-            rating = _pick(rng, profile)
+            rating = demo_rating(rng, profile)
         comment = rng.choice(EVIDENCE[rating]) if rating in EVIDENCE else None
         answers[standard.key] = AnswerValue(rating, None, comment)
 
     score = scoring.score_audit(answers)
-    overall = score.suggested_rating or Rating.PARTIALLY_MET
-    grade = score.suggested_grade or Grade.ADEQUATE
-    if rng.random() < 0.1 and score.highest_grade is None:
-        # Now and then the auditor's judgement differs, with a reason.
-        overall = rng.choice(
-            [r for r in (Rating.MET, Rating.PARTIALLY_MET) if r != overall] or [overall]
-        )
-        grade = scoring.GRADE_FOR_RATING[overall]
-        answers["judgement_reason"] = AnswerValue(
-            None,
-            "The overall picture is stronger or weaker than the count suggests; "
-            "discussed with the team manager.",
-        )
-    answers["overall_rating"] = AnswerValue(overall)
-    answers["overall_grade"] = AnswerValue(None, grade.value)
-    answers["strengths"] = AnswerValue(
-        None,
-        rng.choice(
-            (
-                "The person's own words run through the assessment and plan.",
-                "Carer identified early and offered an assessment, with a clear outcome.",
-                "Capacity assessment decision-specific and well reasoned.",
-                "Timely safeguarding response, with the person asked what they wanted.",
-            )
-        ),
-    )
-    answers["areas_for_development"] = AnswerValue(
-        None,
-        rng.choice(
-            (
-                "Bring the case summary up to date and record supervision on the system.",
-                "Review the plan: it is more than 12 months old.",
-                "Record the reasons for the eligibility decision and share them in writing.",
-                "Consider advocacy and record the person's wishes in their own words.",
-            )
-        ),
-    )
+    overall, reason = demo_judgement(rng, score)
+    answers.update(demo_summary_answers(rng, overall, STRENGTHS, DEVELOPMENTS, reason))
     return answers

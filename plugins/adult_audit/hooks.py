@@ -18,10 +18,10 @@ from core.tools import (
     ReportScope,
     ReportSection,
     Score,
-    SettingSpec,
     Subject,
     ToolInfo,
     hookimpl,
+    outstanding_setting,
 )
 from plugins.adult_audit import SLUG, VERSION, demo, form, report, scoring
 
@@ -38,14 +38,10 @@ def careaudit_tool() -> ToolInfo:
         "and support needs and their carers.",
         subject=Subject.CASE,
         settings=(
-            SettingSpec(
-                key="outstanding_grade",
-                label="Offer the Outstanding grade",
-                kind="bool",
-                default=False,
-                hint="Files are graded Inadequate, Adequate or Good at first, as in the "
+            outstanding_setting(
+                "Files are graded Inadequate, Adequate or Good at first, as in the "
                 "children’s audit; switch Outstanding on once the service’s auditors agree "
-                "what it looks like.",
+                "what it looks like."
             ),
         ),
         template_folder=Path(__file__).parent / "templates",

@@ -8,26 +8,8 @@ what the law asks for, so the rating can be checked against it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from core.models import CaseCategory
-
-
-@dataclass(frozen=True)
-class Standard:
-    number: int
-    question: str
-    guidance: tuple[str, ...] = ()
-    #: How to rate this standard, shown under the question itself.
-    hint: str = ""
-    #: Categories of case where the standard cannot apply: offered as Not applicable.
-    not_applicable_for: frozenset[CaseCategory] = frozenset()
-    not_applicable_reason: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"standard_{self.number}"
-
+from core.tools.standards import Standard
 
 STANDARDS: tuple[Standard, ...] = (
     Standard(

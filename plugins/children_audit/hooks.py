@@ -18,9 +18,9 @@ from core.tools import (
     ReportScope,
     ReportSection,
     Score,
-    SettingSpec,
     ToolInfo,
     hookimpl,
+    outstanding_setting,
 )
 from plugins.children_audit import SLUG, VERSION, demo, form, report, scoring
 
@@ -37,13 +37,9 @@ def careaudit_tool() -> ToolInfo:
         "care leavers.",
         subject="case",
         settings=(
-            SettingSpec(
-                key="outstanding_grade",
-                label="Offer the Outstanding grade",
-                kind="bool",
-                default=False,
-                hint="The framework grades Inadequate, Adequate or Good at first, with "
-                "Outstanding to follow once the format is well established.",
+            outstanding_setting(
+                "The framework grades Inadequate, Adequate or Good at first, with "
+                "Outstanding to follow once the format is well established."
             ),
         ),
         template_folder=Path(__file__).parent / "templates",

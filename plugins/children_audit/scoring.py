@@ -1,21 +1,14 @@
 """Scoring rules of the children's audit: pure functions, no database.
 
-The rules (also in this plugin's README):
+The rules every standards tool shares (what is counted, the suggested rating
+and grade, a reason for a differing judgement, Outstanding only where the
+service switched it on) are core's, in ``core/tools/standards.py``. The
+children's own, numbered as in this plugin's README:
 
-1. Counts are taken over standards 1-13 rated Met, Partially met or Not met;
-   Not applicable is counted apart and unanswered standards not at all.
-2. Suggested overall rating:
-   * Not met if standard 3 (statutory requirements) is Not met, or if half or
-     more of the applicable standards are Not met;
-   * Met if no standard is Not met and at most one is Partially met;
-   * otherwise Partially met.
-3. Suggested grade follows the rating: Met -> Good, Partially met -> Adequate,
-   Not met -> Inadequate. Outstanding is never suggested: it is the auditor's
-   judgement, where the service has switched that grade on.
-4. "If statutory requirements are persistently unmet case should be rated as
-   inadequate": standard 3 Not met caps the grade at Inadequate.
-5. When the auditor's overall rating or grade differs from the suggestion,
-   both are recorded and a reason is required.
+1. the counts are taken over standards 1-13;
+4. standard 3 is the capping standard: "If statutory requirements are
+   persistently unmet case should be rated as inadequate". Standard 3 Not met
+   suggests Not met overall (rule 2) and caps the grade at Inadequate.
 """
 
 from __future__ import annotations
@@ -23,93 +16,33 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from core.tools import AnswerProblem, AnswerSet, Grade, Rating, Score, count_ratings
+from core.tools import (
+    AnswerProblem,
+    AnswerSet,
+    GradeCap,
+    Score,
+    check_judgement,
+    score_standards,
+)
+from core.tools import suggest_rating as suggest_rating  # rule 2, re-exported
 from plugins.children_audit.standards import RATED_STANDARDS, STATUTORY_STANDARD
 
-GRADE_FOR_RATING = {
-    Rating.MET: Grade.GOOD,
-    Rating.PARTIALLY_MET: Grade.ADEQUATE,
-    Rating.NOT_MET: Grade.INADEQUATE,
-}
-
-
-def statutory_requirements_unmet(answers: AnswerSet) -> bool:
-    answer = answers.get(STATUTORY_STANDARD)
-    return answer is not None and answer.rating is Rating.NOT_MET
-
-
-def suggest_rating(counts: Mapping[Rating, int], statutory_unmet: bool) -> Rating | None:
-    """Rule 2: the overall rating the standards suggest, or None if none is rated."""
-    applicable = counts[Rating.MET] + counts[Rating.PARTIALLY_MET] + counts[Rating.NOT_MET]
-    if applicable == 0:
-        return None
-    if statutory_unmet or 2 * counts[Rating.NOT_MET] >= applicable:
-        return Rating.NOT_MET
-    if counts[Rating.NOT_MET] == 0 and counts[Rating.PARTIALLY_MET] <= 1:
-        return Rating.MET
-    return Rating.PARTIALLY_MET
-
-
-def _parse_grade(value: str | None) -> Grade | None:
-    try:
-        return Grade(value) if value else None
-    except ValueError:
-        return None
+#: Rule 4: standard 3 Not met caps the grade at Inadequate.
+STATUTORY_CAP = GradeCap(
+    key=STATUTORY_STANDARD,
+    note="Standard 3 is not met: if statutory requirements are persistently unmet the case "
+    "should be rated as inadequate, so the grade cannot be higher than Inadequate.",
+    message="Statutory requirements are not met (standard 3), so the grade must be Inadequate",
+)
 
 
 def score_audit(answers: AnswerSet) -> Score:
-    counts, not_applicable = count_ratings(answers, RATED_STANDARDS)
-    statutory_unmet = statutory_requirements_unmet(answers)
-    suggested = suggest_rating(counts, statutory_unmet)
-    notes = []
-    if statutory_unmet:
-        notes.append(
-            "Standard 3 is not met: if statutory requirements are persistently unmet the case "
-            "should be rated as inadequate, so the grade cannot be higher than Inadequate."
-        )
-    overall = answers.get("overall_rating")
-    grade = answers.get("overall_grade")
-    return Score(
-        counts=dict(counts),
-        not_applicable=not_applicable,
-        suggested_rating=suggested,
-        suggested_grade=GRADE_FOR_RATING.get(suggested) if suggested else None,
-        highest_grade=Grade.INADEQUATE if statutory_unmet else None,
-        overall_rating=overall.rating if overall else None,
-        grade=_parse_grade(grade.value if grade else None),
-        notes=tuple(notes),
-    )
+    """Rules 1 to 4: the counts, the suggestion and the statutory cap."""
+    return score_standards(answers, RATED_STANDARDS, cap=STATUTORY_CAP)
 
 
 def check_answers(
     answers: AnswerSet, score: Score, settings: Mapping[str, Any]
 ) -> list[AnswerProblem]:
     """Rules 4 and 5, plus Outstanding only where the service allows it."""
-    problems = []
-    if score.grade is Grade.OUTSTANDING and not settings.get("outstanding_grade"):
-        problems.append(
-            AnswerProblem(
-                "overall_grade",
-                "Outstanding is not used in this service yet: choose Inadequate, Adequate or Good",
-            )
-        )
-    if (
-        score.highest_grade is not None
-        and score.grade is not None
-        and score.grade.rank > score.highest_grade.rank
-    ):
-        problems.append(
-            AnswerProblem(
-                "overall_grade",
-                "Statutory requirements are not met (standard 3), so the grade must be Inadequate",
-            )
-        )
-    reason = answers.get("judgement_reason")
-    if score.differs_from_suggestion and not (reason and reason.value):
-        problems.append(
-            AnswerProblem(
-                "judgement_reason",
-                "Enter why your overall rating or grade differs from the suggestion",
-            )
-        )
-    return problems
+    return check_judgement(answers, score, settings, STATUTORY_CAP)

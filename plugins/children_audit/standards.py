@@ -7,24 +7,8 @@ answer options (the three-point scale, Not applicable, yes/no) are ours.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from core.models import CaseCategory
-
-
-@dataclass(frozen=True)
-class Standard:
-    number: int
-    question: str
-    guidance: tuple[str, ...] = ()
-    #: Categories of case where the standard cannot apply: offered as Not applicable.
-    not_applicable_for: frozenset[CaseCategory] = frozenset()
-    not_applicable_reason: str = ""
-
-    @property
-    def key(self) -> str:
-        return f"standard_{self.number}"
-
+from core.tools.standards import Standard
 
 _CHILDREN = set(CaseCategory.for_directorate("children"))
 _NOT_LOOKED_AFTER = frozenset(_CHILDREN - {CaseCategory.LOOKED_AFTER})

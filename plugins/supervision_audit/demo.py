@@ -14,19 +14,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from core.models import Case, Rating
-from core.tools import AnswerValue
+from core.tools import AnswerValue, demo_quality, demo_rating, demo_summary_answers
 from plugins.supervision_audit import scoring
 from plugins.supervision_audit.questions import (
-    AREAS_FOR_DEVELOPMENT,
-    JUDGEMENT_REASON,
-    OVERALL_GRADE,
-    OVERALL_RATING,
     PERIOD_END,
     PERIOD_START,
     QUALITY_QUESTIONS,
     SESSIONS_EXPECTED,
     SESSIONS_RECORDED,
-    STRENGTHS,
 )
 
 #: Chance of Met, Partially met, Not met for a quality question, by kind of record.
@@ -65,15 +60,11 @@ DEVELOPMENT_TEXTS = (
 )
 
 
-def _pick(rng: random.Random, weights: tuple[float, float, float]) -> Rating:
-    return rng.choices([Rating.MET, Rating.PARTIALLY_MET, Rating.NOT_MET], weights)[0]
-
-
 def demo_answers(
     case: Case | None, rng: random.Random, settings: Mapping[str, Any]
 ) -> dict[str, AnswerValue]:
     """A complete, submittable supervision audit. ``case`` is None: staff tools have none."""
-    quality = rng.choices([q for q, _ in QUALITY_WEIGHTS], [w for _, w in QUALITY_WEIGHTS])[0]
+    quality = demo_quality(rng, QUALITY_WEIGHTS)
     start, end = scoring.default_period(date.today() - timedelta(days=rng.randint(0, 14)))
     expected = scoring.sessions_per_year(settings)
     if rng.random() < 0.1:
@@ -91,24 +82,21 @@ def demo_answers(
         SESSIONS_EXPECTED: AnswerValue(None, str(expected)),
     }
     for question in QUALITY_QUESTIONS:
-        rating = _pick(rng, PROFILES[quality])
+        rating = demo_rating(rng, PROFILES[quality])
         comment = rng.choice(EVIDENCE[rating]) if rating in EVIDENCE else None
         answers[question.key] = AnswerValue(rating, None, comment)
 
     score = scoring.score_audit(answers, settings)
     overall = score.suggested_rating or Rating.PARTIALLY_MET
+    reason = None
     if rng.random() < 0.1 and overall is not Rating.NOT_MET:
         # Now and then the auditor's judgement differs, with a reason.
         overall = Rating.MET if overall is Rating.PARTIALLY_MET else Rating.PARTIALLY_MET
-        answers[JUDGEMENT_REASON] = AnswerValue(
-            None,
+        reason = (
             "The quality of the sessions held outweighs the gaps the count shows; discussed "
-            "with the team manager.",
+            "with the team manager."
         )
-    answers[OVERALL_RATING] = AnswerValue(overall)
-    answers[OVERALL_GRADE] = AnswerValue(None, scoring.GRADE_FOR_RATING[overall].value)
-    answers[STRENGTHS] = AnswerValue(None, rng.choice(STRENGTH_TEXTS))
-    answers[AREAS_FOR_DEVELOPMENT] = AnswerValue(None, rng.choice(DEVELOPMENT_TEXTS))
+    answers.update(demo_summary_answers(rng, overall, STRENGTH_TEXTS, DEVELOPMENT_TEXTS, reason))
     # The computed answers too, so the demo's reports count them however the demo stores them.
     answers.update(score.derived)
     return answers

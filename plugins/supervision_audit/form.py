@@ -6,17 +6,19 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from core.models import Grade
-from core.tools import AuditSubject, FormDefinition, Option, Question, QuestionKind, Section
+from core.tools import (
+    AuditSubject,
+    FormDefinition,
+    Question,
+    QuestionKind,
+    Section,
+    summary_section,
+)
 from plugins.supervision_audit import SLUG, VERSION
 from plugins.supervision_audit.questions import (
-    AREAS_FOR_DEVELOPMENT,
     EITHER_PERSON,
     FREQUENCY_COMPLIANCE,
     FREQUENCY_RATING,
-    JUDGEMENT_REASON,
-    OVERALL_GRADE,
-    OVERALL_RATING,
     PERIOD_END,
     PERIOD_START,
     PERSON_BY_DIRECTORATE,
@@ -24,13 +26,11 @@ from plugins.supervision_audit.questions import (
     RECORDING_PRINCIPLE,
     SESSIONS_EXPECTED,
     SESSIONS_RECORDED,
-    STRENGTHS,
     QualityQuestion,
 )
 from plugins.supervision_audit.scoring import default_period, sessions_per_year
 
 TITLE = "Supervision audit"
-GRADES = tuple(Option(g.value, g.label) for g in (Grade.INADEQUATE, Grade.ADEQUATE, Grade.GOOD))
 
 
 def person_for(subject: AuditSubject | None) -> str:
@@ -150,54 +150,18 @@ def _quality_section(question: QualityQuestion, person: str) -> Section:
 
 
 def _summary_section() -> Section:
-    return Section(
+    # No settings: the supervision audit has no Outstanding grade to switch on.
+    return summary_section(
+        "Overall rating of the regularity and quality of supervision",
+        (
+            "The suggestion counts the frequency and the quality questions. Use the "
+            "3 point scale; if your judgement differs, say why.",
+        ),
+        None,
         key="summary",
         label="Overall",
         title="Overall rating of supervision",
-        questions=(
-            Question(
-                key=OVERALL_RATING,
-                name="the overall rating",
-                text="Overall rating of the regularity and quality of supervision",
-                kind=QuestionKind.RATING,
-                guidance=(
-                    "The suggestion counts the frequency and the quality questions. Use the "
-                    "3 point scale; if your judgement differs, say why.",
-                ),
-                allow_not_applicable=False,
-                has_comment=False,
-            ),
-            Question(
-                key=OVERALL_GRADE,
-                name="the overall grade",
-                text="Overall grade",
-                kind=QuestionKind.CHOICE,
-                options=GRADES,
-            ),
-            Question(
-                key=JUDGEMENT_REASON,
-                name="why your judgement differs from the suggested rating or grade",
-                text="If your overall rating or grade differs from the suggestion, why?",
-                kind=QuestionKind.TEXT,
-                required=False,
-                guidance=(
-                    "Needed only when your judgement differs from the rating or grade "
-                    "suggested from the frequency and quality of supervision.",
-                ),
-            ),
-            Question(
-                key=STRENGTHS,
-                name="the areas of strength",
-                text="Areas of strength",
-                kind=QuestionKind.TEXT,
-            ),
-            Question(
-                key=AREAS_FOR_DEVELOPMENT,
-                name="the areas for development",
-                text="Areas for development",
-                kind=QuestionKind.TEXT,
-            ),
-        ),
+        suggested_from="the frequency and quality of supervision",
     )
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.tools import standards
+
 # -- the period and the frequency of supervision -----------------------------
 
 PERIOD_START = "period_start"
@@ -32,13 +34,13 @@ MINIMUM_SESSIONS_A_YEAR = 3
 #: The default period audited, in months, ending on the day the audit is done.
 DEFAULT_PERIOD_MONTHS = 12
 
-# -- the summary ----------------------------------------------------------------
+# -- the summary: core's keys, shared by every standards tool ----------------------
 
-OVERALL_RATING = "overall_rating"
-OVERALL_GRADE = "overall_grade"
-JUDGEMENT_REASON = "judgement_reason"
-STRENGTHS = "strengths"
-AREAS_FOR_DEVELOPMENT = "areas_for_development"
+OVERALL_RATING = standards.OVERALL_RATING
+OVERALL_GRADE = standards.OVERALL_GRADE
+JUDGEMENT_REASON = standards.JUDGEMENT_REASON
+STRENGTHS = standards.STRENGTHS
+AREAS_FOR_DEVELOPMENT = standards.AREAS_FOR_DEVELOPMENT
 
 #: What "{person}" becomes in question texts when the directorate is not known.
 EITHER_PERSON = "child’s or adult’s"

@@ -9,16 +9,8 @@ from sqlalchemy import Integer, cast, func, select
 
 from core.extensions import db
 from core.models import Answer, Audit, Rating
-from core.tools import ReportScope, ReportSection
-from core.tools.reporting import (
-    ALL_KINDS,
-    RatingRow,
-    audit_counts_by_kind,
-    kind_tabs,
-    outcome_distributions,
-    rating_tables,
-    value_tables,
-)
+from core.tools import ReportScope, ReportSection, standards_report_context
+from core.tools.reporting import ALL_KINDS, RatingRow, value_tables
 from plugins.supervision_audit import SLUG
 from plugins.supervision_audit.questions import (
     FREQUENCY_COMPLIANCE,
@@ -68,15 +60,14 @@ def average_compliance(scope: ReportScope) -> dict[str, int | None]:
 
 
 def report_section(scope: ReportScope) -> ReportSection:
-    counts = audit_counts_by_kind(scope)
     questions = [(q.key, q.label, q.question()) for q in QUALITY_QUESTIONS]
-    tables = rating_tables(
+    context = standards_report_context(
         scope, [*questions, (FREQUENCY_RATING, "Frequency", "Frequency of supervision")]
     )
     # The frequency rating is shown as a distribution of its own, not among the quality rows.
     frequency: dict[str, RatingRow] = {}
     quality: dict[str, list[RatingRow]] = {}
-    for kind, rows in tables.items():
+    for kind, rows in context["tables"].items():
         frequency[kind] = next(r for r in rows if r.key == FREQUENCY_RATING)
         quality[kind] = [r for r in rows if r.key != FREQUENCY_RATING]
     recorded = value_tables(scope, [SESSIONS_RECORDED])
@@ -87,9 +78,9 @@ def report_section(scope: ReportScope) -> ReportSection:
         tool=SLUG,
         title=TITLE,
         template="supervision_audit/report_section.html",
-        audit_count=counts[ALL_KINDS],
+        audit_count=context["audit_count"],
         context={
-            "tabs": kind_tabs(counts),
+            **context,
             "frequency": frequency,
             # Frequency is Not met exactly when the record is flagged (scoring rule 1).
             "flagged": {kind: row.counts[Rating.NOT_MET] for kind, row in frequency.items()},
@@ -97,6 +88,5 @@ def report_section(scope: ReportScope) -> ReportSection:
             "average_compliance": average_compliance(scope),
             "none_recorded": none_recorded,
             "tables": quality,
-            "outcomes": outcome_distributions(scope),
         },
     )

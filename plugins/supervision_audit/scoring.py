@@ -19,8 +19,8 @@ The rules (also in this plugin's README):
 2. Counts are taken over the eight quality questions plus the frequency rating,
    rated Met, Partially met or Not met; Not applicable is counted apart and
    unanswered questions not at all.
-3. Suggested overall rating (the children's audit's rule 2, with the frequency
-   flag in place of statutory requirements):
+3. Suggested overall rating (core's ``suggest_rating``, the children's audit's
+   rule 2, with the frequency flag in place of statutory requirements):
    * Not met if the frequency is flagged, or if half or more of the applicable
      ratings are Not met;
    * Met if none is Not met and at most one is Partially met;
@@ -28,7 +28,9 @@ The rules (also in this plugin's README):
 4. Suggested grade follows the rating: Met -> Good, Partially met -> Adequate,
    Not met -> Inadequate.
 5. When the auditor's overall rating or grade differs from the suggestion, both
-   are recorded and a reason is required.
+   are recorded and a reason is required (core's ``check_judgement``).
+
+Rules 3 to 5 are those every standards tool shares, in ``core/tools/standards.py``.
 """
 
 from __future__ import annotations
@@ -41,27 +43,28 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from core.tools import AnswerProblem, AnswerSet, AnswerValue, Grade, Rating, Score, count_ratings
+from core.tools import (
+    AnswerProblem,
+    AnswerSet,
+    AnswerValue,
+    Rating,
+    Score,
+    check_judgement,
+    score_standards,
+)
+from core.tools import suggest_rating as suggest_rating  # rule 3, re-exported
 from plugins.supervision_audit.questions import (
     DEFAULT_PERIOD_MONTHS,
     FREQUENCY_COMPLIANCE,
     FREQUENCY_RATING,
-    JUDGEMENT_REASON,
     MINIMUM_SESSIONS_A_YEAR,
-    OVERALL_GRADE,
-    OVERALL_RATING,
     PERIOD_END,
     PERIOD_START,
-    QUALITY_KEYS,
+    RATED_KEYS,
     SESSIONS_EXPECTED,
     SESSIONS_RECORDED,
 )
 
-GRADE_FOR_RATING = {
-    Rating.MET: Grade.GOOD,
-    Rating.PARTIALLY_MET: Grade.ADEQUATE,
-    Rating.NOT_MET: Grade.INADEQUATE,
-}
 #: The service's supervision policy when no setting says otherwise: monthly.
 DEFAULT_SESSIONS_PER_YEAR = 12
 
@@ -201,25 +204,6 @@ def frequency_of(answers: AnswerSet) -> Frequency:
 # -- the suggestion ---------------------------------------------------------------
 
 
-def suggest_rating(counts: Mapping[Rating, int], flagged: bool) -> Rating | None:
-    """Rule 3: the overall rating the answers suggest, or None if nothing is rated."""
-    applicable = counts[Rating.MET] + counts[Rating.PARTIALLY_MET] + counts[Rating.NOT_MET]
-    if applicable == 0 and not flagged:
-        return None
-    if flagged or 2 * counts[Rating.NOT_MET] >= applicable:
-        return Rating.NOT_MET
-    if counts[Rating.NOT_MET] == 0 and counts[Rating.PARTIALLY_MET] <= 1:
-        return Rating.MET
-    return Rating.PARTIALLY_MET
-
-
-def _parse_grade(value: str | None) -> Grade | None:
-    try:
-        return Grade(value) if value else None
-    except ValueError:
-        return None
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
@@ -262,22 +246,16 @@ def derived_answers(frequency: Frequency) -> dict[str, AnswerValue]:
 
 
 def score_audit(answers: AnswerSet, settings: Mapping[str, Any] | None = None) -> Score:
+    """Rules 1 to 4: the frequency rating counts with the quality questions, and the
+    flag forces the suggestion to Not met (it does not cap the grade)."""
     frequency = frequency_of(answers)
-    counts, not_applicable = count_ratings(answers, QUALITY_KEYS)
-    if frequency.rating is not None:
-        counts[frequency.rating] += 1
-    suggested = suggest_rating(counts, frequency.flagged)
-    overall = answers.get(OVERALL_RATING)
-    grade = answers.get(OVERALL_GRADE)
-    return Score(
-        counts=dict(counts),
-        not_applicable=not_applicable,
-        suggested_rating=suggested,
-        suggested_grade=GRADE_FOR_RATING.get(suggested) if suggested else None,
-        overall_rating=overall.rating if overall else None,
-        grade=_parse_grade(grade.value if grade else None),
-        notes=tuple(_notes(frequency, settings)),
-        derived=derived_answers(frequency),
+    derived = derived_answers(frequency)
+    return score_standards(
+        {**answers, **derived},
+        RATED_KEYS,
+        forced_not_met=frequency.flagged,
+        notes=_notes(frequency, settings),
+        derived=derived,
     )
 
 
@@ -315,12 +293,5 @@ def check_answers(
                 "recorded can be compared with it",
             )
         )
-    reason = answers.get(JUDGEMENT_REASON)
-    if score.differs_from_suggestion and not (reason and reason.value):
-        problems.append(
-            AnswerProblem(
-                JUDGEMENT_REASON,
-                "Enter why your overall rating or grade differs from the suggestion",
-            )
-        )
-    return problems
+    # No settings: the supervision audit has no Outstanding grade to switch on.
+    return problems + check_judgement(answers, score, None)

@@ -10,7 +10,13 @@ import pytest
 from core.audits import workflow
 from core.models import AuditKind, Rating
 from core.tools.registry import get_registry
-from core.tools.reporting import ALL_KINDS, ReportScope, outcome_distributions, rating_tables
+from core.tools.reporting import (
+    ALL_KINDS,
+    ReportScope,
+    outcome_distributions,
+    rating_tables,
+    standards_report_context,
+)
 from tests.factories import Borough
 from tests.helpers import children_answers, submitted_audit
 
@@ -111,6 +117,21 @@ def test_outcome_distribution_matches_hand_count(known_audits: Borough):
     }
     assert outcomes[AuditKind.INDEPENDENT.value]["rating"].counts["partially_met"] == 2
     assert outcomes[ALL_KINDS]["rating"].percent("partially_met") == 60
+
+
+def test_standards_report_context_gathers_the_shared_figures(known_audits: Borough):
+    """One call gives a standards tool's count, tabs, rating tables and outcomes."""
+    scope = scope_for(known_audits, team_id=known_audits.north.id)
+    questions = [("standard_1", "Standard 1", "chronology")]
+    context = standards_report_context(scope, questions)
+    assert context["audit_count"] == 5
+    assert context["tabs"] == [
+        (ALL_KINDS, "All audits", 5),
+        (AuditKind.LINE_MANAGEMENT.value, "Line management", 3),
+        (AuditKind.INDEPENDENT.value, "Independent", 2),
+    ]
+    assert context["tables"] == rating_tables(scope, questions)
+    assert context["outcomes"] == outcome_distributions(scope)
 
 
 def test_service_scope_includes_every_team(known_audits: Borough):

@@ -1,0 +1,398 @@
+"""What "standards" tools share: rated standards, a summary judgement, and its rules.
+
+A standards tool (the children's and adults' case file audits, the supervision
+audit) asks a list of questions rated Met / Partially met / Not met / Not
+applicable, then asks the auditor for their own overall judgement. The rules
+that judgement follows are the same in every such tool and live here, once:
+
+1. **Counts** are taken over the tool's rated questions: Met, Partially met and
+   Not met are counted, Not applicable apart, unanswered questions not at all.
+2. **Suggested overall rating** (:func:`suggest_rating`): *Not met* if the
+   tool's forcing rule applies (a capping standard is Not met, or a flag is
+   raised) or if half or more of the applicable ratings are Not met; *Met* if
+   none is Not met and at most one is Partially met; otherwise *Partially met*.
+3. **Suggested grade** follows the rating (:data:`GRADE_FOR_RATING`): Met ->
+   Good, Partially met -> Adequate, Not met -> Inadequate. Outstanding is never
+   suggested: it is the auditor's judgement, where the service allows it.
+4. **Grade cap** (:class:`GradeCap`): a tool may name one standard whose Not met
+   caps the grade at Inadequate; a higher grade cannot be submitted, whatever
+   the reason given.
+5. **Judgement** (:func:`check_judgement`): the auditor's overall rating and
+   grade are their own. Where either differs from the suggestion, both are
+   recorded and a reason is required.
+6. **Outstanding** is offered and accepted only where the service has switched
+   on the tool's *Offer the Outstanding grade* setting (:func:`outstanding_setting`).
+
+Everything here is a pure function of answers and settings: no database, no app.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from core.models import Case, CaseCategory, Grade, Rating
+from core.tools.info import SettingSpec
+from core.tools.questions import AnswerSet, AnswerValue, Option, Question, QuestionKind, Section
+from core.tools.results import AnswerProblem, Score, count_ratings
+
+# -- the summary's questions ------------------------------------------------------
+
+#: Answer keys of the summary section, the same in every standards tool so that
+#: shared reports and the audit pages read them alike.
+OVERALL_RATING = "overall_rating"
+OVERALL_GRADE = "overall_grade"
+JUDGEMENT_REASON = "judgement_reason"
+STRENGTHS = "strengths"
+AREAS_FOR_DEVELOPMENT = "areas_for_development"
+
+#: The per-service setting that switches the Outstanding grade on.
+OUTSTANDING_GRADE = "outstanding_grade"
+
+
+def outstanding_setting(hint: str) -> SettingSpec:
+    """The *Offer the Outstanding grade* setting (off by default), with the tool's own hint."""
+    return SettingSpec(
+        key=OUTSTANDING_GRADE,
+        label="Offer the Outstanding grade",
+        kind="bool",
+        default=False,
+        hint=hint,
+    )
+
+
+def outstanding_allowed(settings: Mapping[str, Any] | None) -> bool:
+    """Whether the service has switched the Outstanding grade on (never, without the setting)."""
+    return bool((settings or {}).get(OUTSTANDING_GRADE))
+
+
+def grade_options(settings: Mapping[str, Any] | None) -> tuple[Option, ...]:
+    """Inadequate, Adequate and Good; Outstanding too where the service switched it on."""
+    grades = [Grade.INADEQUATE, Grade.ADEQUATE, Grade.GOOD]
+    if outstanding_allowed(settings):
+        grades.append(Grade.OUTSTANDING)
+    return tuple(Option(g.value, g.label) for g in grades)
+
+
+def summary_section(
+    question_text: str,
+    guidance: tuple[str, ...],
+    settings: Mapping[str, Any] | None,
+    *,
+    label: str = "Standard 14",
+    key: str = "standard_14",
+    title: str | None = None,
+    suggested_from: str = "the standards",
+) -> Section:
+    """The summary: overall rating, overall grade, the reason for a differing judgement,
+    areas of strength and areas for development.
+
+    ``question_text`` and ``guidance`` are the overall rating's own words;
+    ``title`` is the section's (the question itself unless given);
+    ``suggested_from`` ends the reason's guidance ("... suggested from the
+    standards."). The grades offered follow :func:`grade_options`.
+    """
+    return Section(
+        key=key,
+        label=label,
+        title=title if title is not None else question_text,
+        questions=(
+            Question(
+                key=OVERALL_RATING,
+                name="the overall rating",
+                text=question_text,
+                kind=QuestionKind.RATING,
+                guidance=guidance,
+                allow_not_applicable=False,
+                has_comment=False,
+            ),
+            Question(
+                key=OVERALL_GRADE,
+                name="the overall grade",
+                text="Overall grade",
+                kind=QuestionKind.CHOICE,
+                options=grade_options(settings),
+            ),
+            Question(
+                key=JUDGEMENT_REASON,
+                name="why your judgement differs from the suggested rating or grade",
+                text="If your overall rating or grade differs from the suggestion, why?",
+                kind=QuestionKind.TEXT,
+                required=False,
+                guidance=(
+                    "Needed only when your judgement differs from the rating or grade "
+                    f"suggested from {suggested_from}.",
+                ),
+            ),
+            Question(
+                key=STRENGTHS,
+                name="the areas of strength",
+                text="Areas of strength",
+                kind=QuestionKind.TEXT,
+            ),
+            Question(
+                key=AREAS_FOR_DEVELOPMENT,
+                name="the areas for development",
+                text="Areas for development",
+                kind=QuestionKind.TEXT,
+            ),
+        ),
+    )
+
+
+# -- numbered standards --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One numbered standard of a case file audit, rated on the three-point scale."""
+
+    number: int
+    question: str
+    guidance: tuple[str, ...] = ()
+    #: How to rate this standard, shown under the question itself.
+    hint: str = ""
+    #: Categories of case where the standard cannot apply: offered as Not applicable.
+    not_applicable_for: frozenset[CaseCategory] = frozenset()
+    not_applicable_reason: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"standard_{self.number}"
+
+    def offered_as_not_applicable(self, case: Case | None) -> bool:
+        """True when the case's category means the standard cannot apply."""
+        return case is not None and case.category in self.not_applicable_for
+
+
+def rated_question(standard: Standard, case: Case | None) -> Question:
+    """The standard's rating question, pre-set to Not applicable (with why) where it cannot apply.
+
+    The pre-set is only an offer: the auditor can change it.
+    """
+    preset = standard.offered_as_not_applicable(case)
+    return Question(
+        key=standard.key,
+        name=f"standard {standard.number}",
+        text=standard.question,
+        kind=QuestionKind.RATING,
+        guidance=standard.guidance,
+        hint=standard.hint,
+        initial=Rating.NOT_APPLICABLE.value if preset else None,
+        initial_reason=(
+            f"Offered as Not applicable because {standard.not_applicable_reason}. "
+            "Change it if the standard does apply."
+            if preset
+            else ""
+        ),
+    )
+
+
+def standard_section(
+    standard: Standard, case: Case | None, extra: Sequence[Question] = ()
+) -> Section:
+    """A section "Standard N": the rating question, then any ``extra`` questions."""
+    return Section(
+        key=standard.key,
+        label=f"Standard {standard.number}",
+        title=standard.question,
+        questions=(rated_question(standard, case), *extra),
+    )
+
+
+# -- scoring -------------------------------------------------------------------------
+
+#: Rule 3: the grade a rating suggests.
+GRADE_FOR_RATING = {
+    Rating.MET: Grade.GOOD,
+    Rating.PARTIALLY_MET: Grade.ADEQUATE,
+    Rating.NOT_MET: Grade.INADEQUATE,
+}
+
+
+def suggest_rating(counts: Mapping[Rating, int], forced_not_met: bool) -> Rating | None:
+    """Rule 2: the overall rating the counts suggest.
+
+    Not met if ``forced_not_met`` (the tool's capping standard is Not met, or
+    its flag is raised) or if half or more of the applicable ratings are Not
+    met; Met if none is Not met and at most one is Partially met; otherwise
+    Partially met. None while nothing is rated and nothing forces Not met.
+    """
+    applicable = counts[Rating.MET] + counts[Rating.PARTIALLY_MET] + counts[Rating.NOT_MET]
+    if applicable == 0 and not forced_not_met:
+        return None
+    if forced_not_met or 2 * counts[Rating.NOT_MET] >= applicable:
+        return Rating.NOT_MET
+    if counts[Rating.NOT_MET] == 0 and counts[Rating.PARTIALLY_MET] <= 1:
+        return Rating.MET
+    return Rating.PARTIALLY_MET
+
+
+def parse_grade(value: str | None) -> Grade | None:
+    """A stored grade value as a ``Grade``; None when blank or not a grade."""
+    try:
+        return Grade(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class GradeCap:
+    """Rule 4: a standard whose Not met forces the suggestion to Not met and caps the
+    grade at Inadequate."""
+
+    #: The capping standard's answer key.
+    key: str
+    #: Shown to the auditor with the suggestion when the cap applies.
+    note: str
+    #: The error when a grade above Inadequate is submitted under the cap.
+    message: str
+
+    def applies(self, answers: AnswerSet) -> bool:
+        """True when the capping standard is rated Not met."""
+        answer = answers.get(self.key)
+        return answer is not None and answer.rating is Rating.NOT_MET
+
+
+def score_standards(
+    answers: AnswerSet,
+    keys: Iterable[str],
+    *,
+    cap: GradeCap | None = None,
+    forced_not_met: bool = False,
+    notes: Iterable[str] = (),
+    derived: Mapping[str, AnswerValue] | None = None,
+) -> Score:
+    """Rules 1 to 4: the counts over ``keys``, the suggestion, the cap, and the
+    auditor's own rating and grade read from the answers.
+
+    The suggestion is forced to Not met when ``forced_not_met`` is set (a flag)
+    or ``cap`` applies; only ``cap`` also caps the grade at Inadequate, and its
+    note comes before ``notes``. ``derived`` answers are passed on as they are.
+    """
+    counts, not_applicable = count_ratings(answers, keys)
+    capping = cap if cap is not None and cap.applies(answers) else None
+    suggested = suggest_rating(counts, forced_not_met or capping is not None)
+    overall = answers.get(OVERALL_RATING)
+    grade = answers.get(OVERALL_GRADE)
+    return Score(
+        counts=dict(counts),
+        not_applicable=not_applicable,
+        suggested_rating=suggested,
+        suggested_grade=GRADE_FOR_RATING.get(suggested) if suggested else None,
+        highest_grade=Grade.INADEQUATE if capping else None,
+        overall_rating=overall.rating if overall else None,
+        grade=parse_grade(grade.value if grade else None),
+        notes=((capping.note,) if capping else ()) + tuple(notes),
+        derived=dict(derived or {}),
+    )
+
+
+def check_judgement(
+    answers: AnswerSet,
+    score: Score,
+    settings: Mapping[str, Any] | None,
+    cap: GradeCap | None = None,
+) -> list[AnswerProblem]:
+    """Rules 6, 4 and 5, in that order, as problems on the summary's questions.
+
+    Outstanding is refused unless the service switched it on; a grade above
+    the score's highest grade is refused with ``cap.message`` (a plain message
+    when no ``cap`` is given); a judgement that differs from the suggestion
+    needs a reason.
+    """
+    problems = []
+    if score.grade is Grade.OUTSTANDING and not outstanding_allowed(settings):
+        problems.append(
+            AnswerProblem(
+                OVERALL_GRADE,
+                "Outstanding is not used in this service yet: choose Inadequate, Adequate or Good",
+            )
+        )
+    highest = score.highest_grade
+    if highest is not None and score.grade is not None and score.grade.rank > highest.rank:
+        message = cap.message if cap else f"The grade cannot be higher than {highest.label}"
+        problems.append(AnswerProblem(OVERALL_GRADE, message))
+    reason = answers.get(JUDGEMENT_REASON)
+    if score.differs_from_suggestion and not (reason and reason.value):
+        problems.append(
+            AnswerProblem(
+                JUDGEMENT_REASON,
+                "Enter why your overall rating or grade differs from the suggestion",
+            )
+        )
+    return problems
+
+
+# -- demo answers ---------------------------------------------------------------------
+
+#: Chance of Met, Partially met, Not met for a record of each overall quality.
+DEMO_PROFILES: Mapping[str, tuple[float, float, float]] = {
+    "good": (0.75, 0.2, 0.05),
+    "mixed": (0.25, 0.6, 0.15),
+    "poor": (0.1, 0.35, 0.55),
+}
+#: Share of records of each quality: the framework report found 15% met, 70%
+#: partially met and 15% not met.
+DEMO_QUALITY_WEIGHTS: tuple[tuple[str, float], ...] = (
+    ("good", 0.15),
+    ("mixed", 0.7),
+    ("poor", 0.15),
+)
+
+
+def demo_quality(
+    rng: random.Random, weights: Sequence[tuple[str, float]] = DEMO_QUALITY_WEIGHTS
+) -> str:
+    """A demo record's overall quality, drawn by ``weights``."""
+    return rng.choices([q for q, _ in weights], [w for _, w in weights])[0]
+
+
+def demo_rating(rng: random.Random, weights: tuple[float, float, float]) -> Rating:
+    """Met, Partially met or Not met, drawn by ``weights`` (e.g. one of ``DEMO_PROFILES``)."""
+    return rng.choices([Rating.MET, Rating.PARTIALLY_MET, Rating.NOT_MET], weights)[0]
+
+
+#: Why a demo auditor's judgement differs from the suggestion.
+DEMO_DIFFERING_REASON = (
+    "The overall picture is stronger or weaker than the count suggests; "
+    "discussed with the team manager."
+)
+
+
+def demo_judgement(
+    rng: random.Random, score: Score, reason: str = DEMO_DIFFERING_REASON
+) -> tuple[Rating, str | None]:
+    """A demo auditor's overall rating, and their reason when it differs.
+
+    Usually the suggestion (Partially met when there is none); one time in ten,
+    unless the grade is capped, another of Met and Partially met, with ``reason``.
+    """
+    overall = score.suggested_rating or Rating.PARTIALLY_MET
+    if rng.random() < 0.1 and score.highest_grade is None:
+        overall = rng.choice(
+            [r for r in (Rating.MET, Rating.PARTIALLY_MET) if r != overall] or [overall]
+        )
+        return overall, reason
+    return overall, None
+
+
+def demo_summary_answers(
+    rng: random.Random,
+    overall: Rating,
+    strengths: Sequence[str],
+    developments: Sequence[str],
+    reason: str | None = None,
+) -> dict[str, AnswerValue]:
+    """The summary's demo answers: the reason (if any), ``overall`` and the grade it
+    suggests, one of ``strengths`` and one of ``developments``."""
+    answers: dict[str, AnswerValue] = {}
+    if reason:
+        answers[JUDGEMENT_REASON] = AnswerValue(None, reason)
+    answers[OVERALL_RATING] = AnswerValue(overall)
+    answers[OVERALL_GRADE] = AnswerValue(None, GRADE_FOR_RATING[overall].value)
+    answers[STRENGTHS] = AnswerValue(None, rng.choice(strengths))
+    answers[AREAS_FOR_DEVELOPMENT] = AnswerValue(None, rng.choice(developments))
+    return answers

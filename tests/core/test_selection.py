@@ -1,0 +1,194 @@
+"""The programme's selection rules, checked over random teams and histories (hypothesis)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from core.programme.selection import (
+    Auditor,
+    Candidate,
+    months_before,
+    select_cases,
+)
+
+CATEGORIES = ["child_in_need", "child_protection", "looked_after", "care_leaver"]
+MONTHS = [date(2026, m, 1) for m in range(1, 13)]
+
+
+@st.composite
+def teams(draw: st.DrawFn) -> tuple[list[Candidate], dict[int, date | None]]:
+    """A team: 1-8 social workers (ids 100+), each holding 0-6 open cases with a history."""
+    workers = draw(st.integers(min_value=1, max_value=8))
+    cases = []
+    for worker in range(100, 100 + workers):
+        for _ in range(draw(st.integers(min_value=0, max_value=6))):
+            number = len(cases) + 1
+            audited = draw(
+                st.one_of(
+                    st.none(),
+                    st.sampled_from(
+                        [date(2024, 6, 1), date(2025, 3, 1), date(2025, 9, 1), date(2025, 12, 15)]
+                    ),
+                )
+            )
+            cases.append(
+                Candidate(
+                    number, f"C{number:05d}", worker, 1, draw(st.sampled_from(CATEGORIES)), audited
+                )
+            )
+    history = {
+        w: draw(
+            st.one_of(
+                st.none(), st.sampled_from([date(2025, 1, 1), date(2025, 8, 1), date(2025, 12, 1)])
+            )
+        )
+        for w in range(100, 100 + workers)
+    }
+    return cases, history
+
+
+def run_year(cases: list[Candidate], history: dict[int, date | None], seed: int, quantity: int):
+    """A team manager (user 1) allocated monthly for a year, as `careaudit allocate` does."""
+    history = dict(history)
+    last_audited = {c.case_id: c.last_audited for c in cases}
+    months = []
+    for month in MONTHS:
+        pool = [
+            Candidate(
+                c.case_id, c.reference, c.worker_id, c.team_id, c.category, last_audited[c.case_id]
+            )
+            for c in cases
+        ]
+        before = dict(history)  # the workers' history as this month's allocation saw it
+        chosen = select_cases(
+            pool,
+            quantity,
+            auditor=Auditor(1, 1),
+            independent=False,
+            period_start=month,
+            rng=random.Random(f"{seed}:{month}"),
+            worker_last_audited=history,
+        )
+        for case in chosen.chosen:
+            last_audited[case.case_id] = month
+        months.append((month, pool, chosen, before))
+    return months
+
+
+@settings(max_examples=150, deadline=None)
+@given(teams(), st.integers(min_value=0, max_value=2**31 - 1), st.integers(1, 4))
+def test_quota_window_coverage_and_seed(team, seed, quantity):
+    cases, history = team
+    year = run_year(cases, history, seed, quantity)
+    chosen_on: dict[int, list[date]] = {}
+    for month, pool, selection, _ in year:
+        eligible = [
+            c for c in pool if c.last_audited is None or c.last_audited <= months_before(month, 12)
+        ]
+        # Quotas: exactly the quota when the pool allows, never more than it holds.
+        assert len(selection.chosen) == min(quantity, len(eligible))
+        assert len({c.case_id for c in selection.chosen}) == len(selection.chosen)
+        for case in selection.chosen:
+            chosen_on.setdefault(case.case_id, []).append(month)
+    # No case repeated within the 12-month window.
+    for dates in chosen_on.values():
+        assert all(
+            (b.year - a.year) * 12 + b.month - a.month >= 12 for a, b in itertools.pairwise(dates)
+        )
+    # Same seed, same allocation.
+    again = run_year(cases, history, seed, quantity)
+    assert [[c.case_id for c in s.chosen] for _, _, s, _ in year] == [
+        [c.case_id for c in s.chosen] for _, _, s, _ in again
+    ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(teams(), st.integers(min_value=0, max_value=2**31 - 1), st.integers(1, 4))
+def test_every_worker_is_covered_before_anyone_is_repeated(team, seed, quantity):
+    """Whenever the pool allows, a worker not audited for six months comes first."""
+    cases, history = team
+    for month, pool, selection, state in run_year(cases, history, seed, quantity):
+        cutoff = months_before(month, 6)
+        eligible = [
+            c for c in pool if c.last_audited is None or c.last_audited <= months_before(month, 12)
+        ]
+        due = {
+            c.worker_id
+            for c in eligible
+            if state.get(c.worker_id) is None or state[c.worker_id] <= cutoff
+        }
+        picked = [c.worker_id for c in selection.chosen]
+        # Each pick is a due worker while any due worker is left unpicked.
+        remaining = set(due)
+        for worker in picked:
+            if remaining:
+                assert worker in remaining, (month, worker, remaining)
+                remaining.discard(worker)
+
+
+def test_over_six_months_a_small_team_is_fully_covered():
+    """Six workers, three audits a month: everyone within two months, nobody twice first."""
+    cases = [Candidate(n, f"C{n}", 100 + n % 6, 1, "child_in_need") for n in range(36)]
+    history: dict[int, date | None] = {}
+    seen = []
+    for month in MONTHS[:2]:
+        selection = select_cases(
+            cases,
+            3,
+            auditor=Auditor(1, 1),
+            independent=False,
+            period_start=month,
+            rng=random.Random(3),
+            worker_last_audited=history,
+        )
+        seen += [c.worker_id for c in selection.chosen]
+    assert sorted(seen) == list(range(100, 106))
+
+
+def test_independent_auditor_never_gets_cases_they_hold_or_manage():
+    cases = [
+        Candidate(1, "C1", 7, 1, "looked_after"),
+        Candidate(2, "C2", 8, 2, "looked_after"),
+        Candidate(3, "C3", 9, 3, "child_in_need"),
+    ]
+    selection = select_cases(
+        cases,
+        3,
+        auditor=Auditor(7, 2),
+        independent=True,
+        period_start=date(2026, 12, 1),
+        rng=random.Random(1),
+        worker_last_audited={},
+    )
+    assert [c.case_id for c in selection.chosen] == [3]
+    assert "held by the auditor" in selection.log[0]
+    assert "managed directly by the auditor" in selection.log[0]
+    assert any("pool too small: 3 wanted, 1 eligible" in line for line in selection.log)
+
+
+def test_higher_risk_categories_are_drawn_more_often():
+    """Proportionality: child protection weighs three times as much here."""
+    cases = [
+        Candidate(n, f"C{n}", None, 1, "child_protection" if n < 50 else "child_in_need")
+        for n in range(100)
+    ]
+    picks = []
+    for seed in range(400):
+        selection = select_cases(
+            cases,
+            1,
+            auditor=Auditor(1, 1),
+            independent=False,
+            period_start=date(2026, 12, 1),
+            rng=random.Random(seed),
+            worker_last_audited={},
+            high_risk_weight=3.0,
+        )
+        picks.append(selection.chosen[0].category)
+    share = picks.count("child_protection") / len(picks)
+    assert 0.65 < share < 0.85  # 3:1 weighting of two equal halves -> 75%
