@@ -84,6 +84,33 @@ def register_commands(app: Flask) -> None:
         click.echo(summary)
         click.echo(demo.sign_in_table())
 
+    @app.cli.command("allocate")
+    @click.option("--period", required=True, help="The month to allocate, like 2026-12.")
+    @click.option("--seed", type=int, default=None, help="Reuse a recorded seed.")
+    @click.option("--verbose", is_flag=True, help="Print the whole allocation log.")
+    def allocate_command(period: str, seed: int | None, verbose: bool) -> None:
+        """Allocate a month's audits by the rules (safe to run again, or on two servers)."""
+        from core.programme import periods
+        from core.programme.allocation import allocate
+
+        try:
+            month = periods.month(period)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--period") from error
+        run = allocate(get_registry(), month, seed=seed, started_by="careaudit allocate")
+        lines = run.log if verbose else [run.log[0], run.log[-1]]
+        for line in lines:
+            click.echo(line)
+
+    @app.cli.command("default-rules")
+    def default_rules_command() -> None:
+        """Add the report's default audit rules where a service has none yet."""
+        from core.programme.rules import default_rules
+
+        made = default_rules(get_registry())
+        db.session.commit()
+        click.echo(f"Added {len(made)} rules.")
+
     @app.cli.command("create-user")
     @click.option("--email", prompt=True)
     @click.option("--name", prompt=True)

@@ -16,6 +16,7 @@ from core.audits.answering import apply_answers
 from core.extensions import db
 from core.models import Audit, AuditKind, AuditStatus, Case, Service, User
 from core.models._types import utcnow
+from core.programme.allocation import complete_for, link_audit
 from core.tools.info import Subject, ToolInfo
 from core.tools.questions import AnswerValue
 from core.tools.registry import ToolRegistry
@@ -113,7 +114,11 @@ def start_audit(
     if not case.is_open:
         raise AuditRefused("This case is closed, so new audits cannot be started.")
     info = _usable_tool(registry, tool, Subject.CASE, case.service)
-    return new_audit(info, auditor, kind, case.service_id, case.team_id, case=case, token=token)
+    audit = new_audit(info, auditor, kind, case.service_id, case.team_id, case=case, token=token)
+    # An allocated case: the audit counts towards the auditor's programme.
+    link_audit(audit)
+    db.session.commit()
+    return audit
 
 
 def start_staff_audit(
@@ -167,6 +172,7 @@ def submit(audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None
     audit.updated_at = now
     audit.audit_date = now.date()
     record_outcome(audit, score)
+    complete_for(audit)
     _commit_or_conflict()
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import date
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -9,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from core.access import Permission, audit_visibility, has_permission, requires
 from core.extensions import db
-from core.models import Audit, AuditStatus, Case, Role
+from core.models import Allocation, AllocationStatus, Audit, AuditStatus, Case, Role
 
 bp = Blueprint("home", __name__)
 
@@ -51,6 +54,17 @@ def index() -> str | Response:
                 .limit(RECENT)
             )
         )
+    allocated = db.session.scalars(
+        select(Allocation)
+        .where(Allocation.auditor_id == user.id, Allocation.status == AllocationStatus.ALLOCATED)
+        .order_by(Allocation.due_date, Allocation.id)
+    ).all()
     return render_template(
-        "home/index.html", drafts=drafts, submitted=submitted, about_my_cases=about_my_cases
+        "home/index.html",
+        drafts=drafts,
+        submitted=submitted,
+        about_my_cases=about_my_cases,
+        allocated=allocated,
+        today=date.today(),
+        token=secrets.token_urlsafe(16),
     )

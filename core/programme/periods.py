@@ -1,0 +1,41 @@
+"""Allocation periods: calendar months named like ``2026-12``."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Month:
+    key: str
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        return f"{calendar.month_name[self.start.month]} {self.start.year}"
+
+
+def month(key: str) -> Month:
+    """The month ``key`` names; ``ValueError`` with a readable message otherwise."""
+    match = _PERIOD.match(key or "")
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"{key!r} is not a month like 2026-12")
+    year, number = int(match[1]), int(match[2])
+    return Month(
+        key, date(year, number, 1), date(year, number, calendar.monthrange(year, number)[1])
+    )
+
+
+def month_of(day: date) -> Month:
+    return month(f"{day.year:04d}-{day.month:02d}")
+
+
+def previous(period: Month, count: int = 1) -> Month:
+    index = period.start.year * 12 + period.start.month - 1 - count
+    return month(f"{index // 12:04d}-{index % 12 + 1:02d}")

@@ -1,0 +1,188 @@
+"""`careaudit allocate`: the programme allocates itself, once, reproducibly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from core.extensions import db
+from core.models import (
+    Allocation,
+    AllocationRun,
+    AllocationStatus,
+    AuditKind,
+    AuditRule,
+    CaseCategory,
+    Role,
+)
+from core.programme import periods
+from core.programme.allocation import allocate
+from core.programme.rules import default_rules
+from core.tools.registry import get_registry
+from tests.factories import Borough, children_form, make_case, make_user
+
+DECEMBER = periods.month("2026-12")
+
+
+@pytest.fixture
+def programme(borough: Borough) -> Borough:
+    """The borough with the report's default rules and a fuller CIN North team."""
+    extra = make_user("worker_two", Role.SOCIAL_WORKER, team=borough.north)
+    for n in range(10):
+        worker = borough.user("worker") if n % 2 else extra
+        category = CaseCategory.CHILD_PROTECTION if n < 3 else CaseCategory.CHILD_IN_NEED
+        make_case(f"C5000{n:02d}", borough.north, category, worker)
+    for n in range(6):
+        make_case(f"C6000{n:02d}", borough.care, CaseCategory.LOOKED_AFTER)
+    default_rules(get_registry())
+    db.session.commit()
+    return borough
+
+
+def allocations(**where: object) -> list[Allocation]:
+    statement = select(Allocation).order_by(Allocation.id)
+    for name, value in where.items():
+        statement = statement.where(getattr(Allocation, name) == value)
+    return list(db.session.scalars(statement))
+
+
+def test_default_rules_follow_the_report(programme: Borough):
+    rules = db.session.scalars(select(AuditRule)).all()
+    tm = next(
+        r for r in rules if r.auditor_role is Role.TEAM_MANAGER and r.service_id == programme.cin.id
+    )
+    assert (tm.quantity, tm.pool.value, tm.frequency.value) == (3, "team", "monthly")
+    iro = next(r for r in rules if r.auditor_role is Role.INDEPENDENT_REVIEWER)
+    assert (iro.quantity, iro.service_id, iro.independent) == (4, None, True)
+    self_audit = next(r for r in rules if r.auditor_role is Role.SOCIAL_WORKER)
+    assert not self_audit.active  # self-audit is off by default
+    assert default_rules(get_registry()) == []  # nothing added twice
+
+
+def test_allocation_follows_the_rules_and_is_idempotent(programme: Borough):
+    run = allocate(get_registry(), DECEMBER, seed=11)
+    tm = programme.user("team_manager")
+    mine = allocations(auditor_id=tm.id)
+    assert len(mine) == 3
+    assert all(a.case.team_id == programme.north.id and a.case.is_open for a in mine)
+    assert all(
+        a.due_date == date(2026, 12, 31) and a.kind is AuditKind.LINE_MANAGEMENT for a in mine
+    )
+    iro = allocations(auditor_id=programme.user("iro").id)
+    assert len(iro) == 4 and all(a.kind is AuditKind.INDEPENDENT for a in iro)
+    assert len({a.case_id for a in allocations()}) == len(allocations())  # no case twice
+    assert run.seed == 11 and run.allocated == len(allocations())
+
+    again = allocate(get_registry(), DECEMBER, seed=99)
+    assert again.allocated == 0
+    assert any("already allocated" in line for line in again.log)
+    assert db.session.scalar(select(func.count()).select_from(AllocationRun)) == 2
+
+
+def test_same_seed_gives_the_same_allocation(programme: Borough):
+    first = [
+        (a.auditor_id, a.case_id)
+        for a in (allocate(get_registry(), DECEMBER, seed=5) and allocations())
+    ]
+    db.session.execute(Allocation.__table__.delete())
+    db.session.commit()
+    second = [
+        (a.auditor_id, a.case_id)
+        for a in (allocate(get_registry(), DECEMBER, seed=5) and allocations())
+    ]
+    assert first == second
+
+
+def test_pool_too_small_is_said_in_the_log(programme: Borough):
+    run = allocate(get_registry(), DECEMBER, seed=3)
+    south = next(line for line in run.log if "South Manager" in line)
+    assert "pool too small: 3 wanted, 1 eligible, so 1 allocated" in south
+
+
+def test_six_monthly_rules_run_in_april_and_october_only(programme: Borough):
+    senior = programme.user("senior")
+    november = allocate(get_registry(), periods.month("2026-11"), seed=1)
+    assert not allocations(auditor_id=senior.id)
+    assert any("every six months, not due in November 2026" in line for line in november.log)
+    for rule in db.session.scalars(select(AuditRule)):
+        rule.active = rule.auditor_role is Role.SENIOR_MANAGER  # leave cases for the sample
+    db.session.commit()
+    allocate(get_registry(), periods.month("2027-04"), seed=1)
+    sample = allocations(auditor_id=senior.id)
+    assert sample and all(a.kind is AuditKind.SENIOR_SAMPLE for a in sample)
+
+
+def test_an_allocated_audit_counts_when_submitted(client, auth, programme: Borough):
+    """Starting an audit of an allocated case ties it to the allocation; submitting completes it."""
+    allocate(get_registry(), DECEMBER, seed=2)
+    tm = programme.user("team_manager")
+    allocation = allocations(auditor_id=tm.id)[0]
+    auth.login("team_manager@test.example")
+    home = client.get("/").get_data(as_text=True)
+    assert allocation.case.reference in home and "31 December 2026" in home
+    started = client.post(
+        f"/audits/start/{allocation.case_id}", data={"tool": "children_audit", "token": "t"}
+    )
+    db.session.expire_all()
+    assert allocation.audit_id is not None
+    edit = started.location
+    page = client.get(edit).get_data(as_text=True)
+    version = page.split('name="version" value="', 1)[1].split('"', 1)[0]
+    client.post(edit, data=children_form(version=version, action="submit"))
+    db.session.expire_all()
+    assert allocation.status is AllocationStatus.COMPLETED
+
+
+def test_allocate_command(runner, programme: Borough):
+    result = runner.invoke(args=["allocate", "--period", "2026-12", "--seed", "8"])
+    assert result.exit_code == 0, result.output
+    assert "seed 8" in result.output and "audits allocated" in result.output
+    bad = runner.invoke(args=["allocate", "--period", "2026-13"])
+    assert bad.exit_code != 0 and "is not a month like 2026-12" in bad.output
+
+
+def test_two_servers_allocating_at_once_allocate_once(
+    programme: Borough, database_url: str, tmp_path
+):
+    """Two processes on one PostgreSQL database: no duplicates, nothing lost."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip(
+            "concurrent allocation is tested on PostgreSQL (set CAREAUDIT_TEST_DATABASE_URL)"
+        )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test",
+        "CAREAUDIT_INSTANCE_PATH": str(tmp_path),
+        "CAREAUDIT_LOAD_ENTRY_POINTS": "0",
+    }
+    command = [
+        sys.executable,
+        "-c",
+        "from core.cli import main; main()",
+        "allocate",
+        "--period",
+        "2026-12",
+        "--seed",
+    ]
+    processes = [
+        subprocess.Popen(
+            [*command, seed], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for seed in ("1", "2")
+    ]
+    outputs = [p.communicate(timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+    db.session.expire_all()
+    rows = allocations()
+    assert len({(a.rule_id, a.auditor_id, a.slot) for a in rows}) == len(rows)
+    assert len({a.case_id for a in rows}) == len(rows)
+    totals = sorted(
+        int(out.split(" audits allocated")[0].rsplit("\n", 1)[-1]) for out, _ in outputs
+    )
+    assert totals[0] == 0 and totals[1] == len(rows)  # one did the work, one found it done
