@@ -20,7 +20,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     ``test_config``. The schema comes from migrations (``careaudit db upgrade``).
     """
     from core import access, config, security, views
-    from core.extensions import csrf, db, limiter, login_manager, migrate
+    from core.extensions import csrf, db, limiter, login_manager, mail, migrate
     from core.templating import init_templating
     from core.tools import registry
 
@@ -41,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
 
     registry.init_app(app)
     init_templating(app)

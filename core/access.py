@@ -38,16 +38,20 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view_reports"
     #: Users, services, teams and tool switches.
     ADMINISTER = "administer"
-    #: Running the audit programme: themed audits (population, sample, allocation).
+    #: Running the audit programme: compliance, themed audits (population, sample, allocation).
     MANAGE_PROGRAMME = "manage_programme"
+    #: Changing the audit rules (administrators; service managers for their service).
+    EDIT_RULES = "edit_rules"
 
 
 _AUDITOR = {Permission.SIGNED_IN, Permission.VIEW_CASES, Permission.CONDUCT_AUDITS}
 _LEAD = {Permission.VIEW_REPORTS, Permission.MANAGE_PROGRAMME}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMINISTRATOR: frozenset({Permission.SIGNED_IN, Permission.ADMINISTER}),
+    Role.ADMINISTRATOR: frozenset(
+        {Permission.SIGNED_IN, Permission.ADMINISTER, Permission.EDIT_RULES}
+    ),
     Role.SENIOR_MANAGER: frozenset(_AUDITOR | _LEAD),
-    Role.SERVICE_MANAGER: frozenset(_AUDITOR | _LEAD),
+    Role.SERVICE_MANAGER: frozenset(_AUDITOR | _LEAD | {Permission.EDIT_RULES}),
     Role.TEAM_MANAGER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
     Role.DEPUTY_TEAM_MANAGER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
     # The Safeguarding and Quality Assurance service leads the audit system.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 
 import click
 from flask import Flask
@@ -101,6 +102,29 @@ def register_commands(app: Flask) -> None:
         lines = run.log if verbose else [run.log[0], run.log[-1]]
         for line in lines:
             click.echo(line)
+
+    @app.cli.command("remind")
+    @click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        default=None,
+        help="Send what is due on this day (YYYY-MM-DD) instead of today.",
+    )
+    def remind_command(today: datetime | None) -> None:
+        """Email the reminders due today (for cron: running it again sends nothing twice)."""
+        from core.programme.reminders import send_due
+
+        day = today.date() if today is not None else date.today()
+        counts = send_due(day)
+        click.echo(
+            f"Reminders for {day.isoformat()}: {counts['allocated']} allocated, "
+            f"{counts['due_soon']} due soon, {counts['overdue']} overdue, "
+            f"{counts['digest']} digests"
+        )
+        if counts["failed"]:
+            raise click.ClickException(
+                f"{counts['failed']} emails could not be sent; the next run tries them again"
+            )
 
     @app.cli.command("default-rules")
     def default_rules_command() -> None:

@@ -87,4 +87,20 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "PASSWORD_HASH_FAST": False,
         # Load tools from the careaudit.tools entry-point group.
         "LOAD_ENTRY_POINT_TOOLS": _flag("CAREAUDIT_LOAD_ENTRY_POINTS", True),
+        # Email (Flask-Mailman), for ``careaudit remind``. MAIL_BACKEND "smtp" sends through
+        # MAIL_SERVER; "console" prints the emails instead (tests use "locmem").
+        "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _flag("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "careaudit@localhost"),
+        "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "30")),
+        # Reminders: days before the due date, the digest's weekday (0 is Monday), and the
+        # address the emails link to.
+        "REMINDER_DAYS": int(os.environ.get("CAREAUDIT_REMINDER_DAYS", "5")),
+        "DIGEST_WEEKDAY": int(os.environ.get("CAREAUDIT_DIGEST_WEEKDAY", "0")),
+        "BASE_URL": os.environ.get("CAREAUDIT_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
     }

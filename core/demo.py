@@ -15,6 +15,8 @@ from sqlalchemy import delete, func, insert, select
 from core.audits.workflow import record_outcome
 from core.extensions import db
 from core.models import (
+    Allocation,
+    AllocationStatus,
     Answer,
     Audit,
     AuditKind,
@@ -28,12 +30,18 @@ from core.models import (
     User,
 )
 from core.passwords import hash_password
+from core.programme import periods
+from core.programme.allocation import allocate
+from core.programme.rules import default_rules
 from core.tools.info import Subject
 from core.tools.registry import get_registry
 
 DEMO_PASSWORD = "demo-only-password"
 DOMAIN = "northwick.example"
 MONTHS_OF_AUDITS = 12
+#: The first months of the year were audited by hand; the programme allocates since.
+HAND_PICKED_MONTHS = 6
+PROGRAMME_SEED = 4460
 
 #: directorate code -> (name, {service: ([teams], [(category, weight)])})
 ORGANISATION: dict[str, tuple[str, dict[str, tuple[list[str], list[tuple[CaseCategory, int]]]]]] = {
@@ -356,7 +364,7 @@ def load(seed: int = 2011, today: date | None = None) -> str:
         day: date,
         submitted: bool = True,
         staff: User | None = None,
-    ) -> None:
+    ) -> Audit | None:
         nonlocal audits
         info = registry.get(tool_slug)
         assert info is not None
@@ -364,7 +372,7 @@ def load(seed: int = 2011, today: date | None = None) -> str:
         team_id = case.team_id if case else staff.team_id  # type: ignore[union-attr]
         answers = registry.demo_answers(tool_slug, case, rng, service_id)
         if answers is None:
-            return
+            return None
         score = registry.score(tool_slug, answers, service_id)
         if score is not None and score.derived:
             answers = {**answers, **score.derived}
@@ -403,6 +411,7 @@ def load(seed: int = 2011, today: date | None = None) -> str:
                 }
             )
         audits += 1
+        return record
 
     def tools_for(case: Case, subject: str = Subject.CASE) -> list[str]:
         return [t.slug for t in registry.enabled_for(case.service_id) if t.subject == subject]
@@ -412,7 +421,8 @@ def load(seed: int = 2011, today: date | None = None) -> str:
         return min(month_start + timedelta(days=rng.randint(0, last.day - 1)), today)
 
     all_cases = [c for cs in cases_by_team.values() for c in cs]
-    for month_start in _month_starts(today, MONTHS_OF_AUDITS):
+    # Before the programme: the first half of the year, audited by hand.
+    for month_start in _month_starts(today, MONTHS_OF_AUDITS)[:HAND_PICKED_MONTHS]:
         # Team managers and deputies: three files a month in their own team.
         for manager in managers:
             candidates = [c for c in cases_by_team[manager.team_id] if tools_for(c)]
@@ -477,6 +487,36 @@ def load(seed: int = 2011, today: date | None = None) -> str:
                 submitted=False,
             )
 
+    # Since then the programme allocates: the last months mostly done, some overdue,
+    # and the current month under way.
+    # The demo borough has about 600 cases for some 100 audits a month, so its rules
+    # let a case be chosen again after 3 months (the report's practice is 12).
+    for rule in default_rules(registry):
+        rule.months_between = 3
+    programme_months = _month_starts(today, MONTHS_OF_AUDITS)[HAND_PICKED_MONTHS:]
+    allocations = 0
+    for index, month_start in enumerate([*programme_months, today.replace(day=1)]):
+        period = periods.month_of(month_start)
+        run = allocate(registry, period, seed=PROGRAMME_SEED + index, started_by="careaudit demo")
+        current = month_start == today.replace(day=1)
+        for allocation in db.session.scalars(
+            select(Allocation).where(Allocation.run_id == run.id).order_by(Allocation.id)
+        ):
+            allocations += 1
+            if rng.random() > (0.3 if current else 0.88):
+                continue  # still to do, or overdue
+            record = audit(
+                allocation.tool,
+                allocation.case,
+                allocation.auditor,
+                allocation.kind,
+                day_in(month_start),
+            )
+            if record is not None:
+                allocation.audit_id = record.id
+                allocation.status = AllocationStatus.COMPLETED
+                allocation.completed_at = record.submitted_at
+
     if answer_rows:
         db.session.execute(insert(Answer), answer_rows)
     db.session.commit()
@@ -486,6 +526,8 @@ def load(seed: int = 2011, today: date | None = None) -> str:
     summary = (
         f"Loaded the demo borough: {len(teams)} teams in "
         f"{db.session.scalar(select(func.count(Service.id)))} services, {staff} staff, "
-        f"{len(all_cases)} cases and {audits} audits over the last {MONTHS_OF_AUDITS} months."
+        f"{len(all_cases)} cases and {audits} audits over the last {MONTHS_OF_AUDITS} months; "
+        f"the audit programme's rules and {allocations} allocations since "
+        f"{programme_months[0]:%B %Y}."
     )
     return " ".join([summary, *extras])

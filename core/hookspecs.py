@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from flask import Blueprint
 
     from core.models import Case, User
+    from core.programme.schedule import ReportDue
     from core.tools.info import MenuLink, ToolInfo
     from core.tools.questions import AnswerSet, AuditSubject, FormDefinition
     from core.tools.reporting import ReportScope, ReportSection
@@ -198,4 +199,13 @@ def careaudit_demo_data(rng: random.Random, today: date) -> str | None:
     filled with synthetic data. Use ``core.audits.workflow.new_audit`` for any
     audits, so they are made as the web pages make them. Draw all randomness
     from ``rng``. Return a short sentence for the command's summary.
+    """
+
+
+@hookspec
+def careaudit_upcoming_reports(today: date) -> list[ReportDue]:
+    """Return reports the plugin's work makes due, for the schedule of reports.
+
+    For example, each themed audit's findings to SMT, CMT and the committee.
+    ``core.programme.schedule.ReportDue(due, what, to, by)``.
     """

@@ -13,11 +13,23 @@ def register_blueprints(app: Flask) -> None:
     from core.auth.views import bp as auth_bp
     from core.cases.views import bp as cases_bp
     from core.home.views import bp as home_bp
+    from core.messages.views import bp as messages_bp
+    from core.programme.views import bp as programme_bp
     from core.reports.views import bp as reports_bp
     from core.staff.views import bp as staff_bp
     from core.tools.registry import get_registry
 
-    for blueprint in (auth_bp, home_bp, cases_bp, staff_bp, audits_bp, reports_bp, admin_bp):
+    for blueprint in (
+        auth_bp,
+        home_bp,
+        cases_bp,
+        staff_bp,
+        audits_bp,
+        reports_bp,
+        admin_bp,
+        programme_bp,
+        messages_bp,
+    ):
         app.register_blueprint(blueprint)
     # Pages of the plugins' own (e.g. a themed audit's sampling pages).
     for blueprint in get_registry(app).blueprints():

@@ -39,6 +39,7 @@ def test_config(database_url: str) -> dict[str, object]:
         "PASSWORD_HASH_FAST": True,
         "RATELIMIT_ENABLED": False,
         "LOAD_ENTRY_POINT_TOOLS": False,
+        "MAIL_BACKEND": "locmem",
     }
 
 

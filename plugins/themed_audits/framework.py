@@ -38,3 +38,26 @@ def careaudit_demo_data(rng: random.Random, today: date) -> str | None:
     from plugins.themed_audits.demo import load
 
     return load(rng, today)
+
+
+@hookimpl
+def careaudit_upcoming_reports(today: date) -> list[object]:
+    """Each themed audit reports when its period has ended ("as and when")."""
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from core.programme.schedule import ReportDue, next_month_start
+    from plugins.themed_audits.models import ThemedAudit
+
+    running = db.session.scalars(
+        select(ThemedAudit).where(ThemedAudit.period_end >= today.replace(day=1))
+    )
+    return [
+        ReportDue(
+            next_month_start(themed.period_end),
+            f"Themed audit: {themed.title}",
+            "SMT, CMT and Policy Overview Committee",
+            "Service managers and SC&QA",
+        )
+        for themed in running
+    ]

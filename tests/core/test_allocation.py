@@ -186,3 +186,49 @@ def test_two_servers_allocating_at_once_allocate_once(
         int(out.split(" audits allocated")[0].rsplit("\n", 1)[-1]) for out, _ in outputs
     )
     assert totals[0] == 0 and totals[1] == len(rows)  # one did the work, one found it done
+
+
+def test_service_managers_edit_their_rules_and_mistakes_are_shown(client, auth, programme: Borough):
+    auth.login("service_manager@test.example")
+    page = client.get("/programme/rules").get_data(as_text=True)
+    assert "Children in Need" in page and "All services" not in page  # own service only
+    rule = db.session.scalar(
+        select(AuditRule).where(
+            AuditRule.service_id == programme.cin.id, AuditRule.auditor_role == Role.TEAM_MANAGER
+        )
+    )
+    bad = client.post(
+        f"/programme/rules/{rule.id}",
+        data={
+            "quantity": "lots",
+            "frequency": "monthly",
+            "pool": "team",
+            "tool": "children_audit",
+            "weight": "0.5",
+            "months": "12",
+            "active": "y",
+        },
+    )
+    assert bad.status_code == 400
+    assert b"Enter how many files" in bad.data and b"Enter a weight from 1" in bad.data
+    assert b'value="lots"' in bad.data and b'value="0.5"' in bad.data
+    good = client.post(
+        f"/programme/rules/{rule.id}",
+        data={
+            "quantity": "4",
+            "frequency": "monthly",
+            "pool": "team",
+            "tool": "children_audit",
+            "weight": "3",
+            "months": "12",
+            "active": "y",
+        },
+    )
+    assert good.status_code == 302
+    db.session.expire_all()
+    assert (rule.quantity, rule.high_risk_weight) == (4, 3.0)
+    other = db.session.scalar(select(AuditRule).where(AuditRule.service_id.is_(None)))
+    assert client.get(f"/programme/rules/{other.id}").status_code == 404
+    auth.logout()
+    auth.login("team_manager@test.example")
+    assert client.get("/programme/rules").status_code == 403

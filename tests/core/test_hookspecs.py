@@ -314,3 +314,27 @@ def test_hook_careaudit_demo_data(runner):
         )
     )
     assert done == {tool.slug for tool in get_registry().all()}
+
+
+def test_hook_careaudit_upcoming_reports(client, auth, borough: Borough):
+    """A running themed audit's report joins the schedule of reports on the compliance page."""
+    from datetime import timedelta
+
+    from plugins.themed_audits.models import ThemedAudit
+
+    today = date.today()
+    db.session.add(
+        ThemedAudit(
+            theme="rereferral_theme",
+            title="Re-referrals this year",
+            rationale="Why",
+            commissioned_by="LSCB",
+            period_start=today - timedelta(days=30),
+            period_end=today + timedelta(days=60),
+            lead_id=borough.user("iro").id,
+        )
+    )
+    db.session.commit()
+    auth.login("iro@test.example")
+    page = client.get("/programme/compliance").get_data(as_text=True)
+    assert "Themed audit: Re-referrals this year" in page

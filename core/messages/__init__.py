@@ -1,0 +1,1 @@
+"""The emails careaudit has sent the signed-in user (``careaudit remind``)."""
