@@ -15,6 +15,7 @@ from core.access import SEES_EVERYTHING, Permission, requires
 from core.extensions import db
 from core.models import (
     Allocation,
+    AllocationRun,
     AllocationStatus,
     AuditRule,
     CasePool,
@@ -179,6 +180,16 @@ def compliance_csv() -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.route("/runs")
+@requires(Permission.MANAGE_PROGRAMME)
+def runs() -> str:
+    """The allocation log: each run's seed, and what was drawn from which pool and why."""
+    recent = db.session.scalars(
+        select(AllocationRun).order_by(AllocationRun.started_at.desc()).limit(24)
+    ).all()
+    return render_template("programme/runs.html", runs=recent)
 
 
 # -- one allocation: reassign or waive ------------------------------------------

@@ -232,3 +232,10 @@ def test_service_managers_edit_their_rules_and_mistakes_are_shown(client, auth, 
     auth.logout()
     auth.login("team_manager@test.example")
     assert client.get("/programme/rules").status_code == 403
+
+
+def test_allocation_log_page_shows_seed_and_reasons(client, auth, programme: Borough):
+    allocate(get_registry(), DECEMBER, seed=77)
+    auth.login("iro@test.example")
+    page = client.get("/programme/runs").get_data(as_text=True)
+    assert "seed 77" in page and "pool too small" in page
