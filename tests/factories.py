@@ -139,3 +139,19 @@ def children_form(
     )
     data.update(extra)
     return data
+
+
+def add_programme(borough: Borough) -> Borough:
+    """The report's default rules, a fuller CIN North team and a Children in Care caseload."""
+    from core.programme.rules import default_rules
+
+    extra = make_user("worker_two", Role.SOCIAL_WORKER, team=borough.north)
+    for n in range(10):
+        worker = borough.user("worker") if n % 2 else extra
+        category = CaseCategory.CHILD_PROTECTION if n < 3 else CaseCategory.CHILD_IN_NEED
+        make_case(f"C5000{n:02d}", borough.north, category, worker)
+    for n in range(6):
+        make_case(f"C6000{n:02d}", borough.care, CaseCategory.LOOKED_AFTER)
+    default_rules(get_registry())
+    db.session.commit()
+    return borough

@@ -17,14 +17,13 @@ from core.models import (
     AllocationStatus,
     AuditKind,
     AuditRule,
-    CaseCategory,
     Role,
 )
 from core.programme import periods
 from core.programme.allocation import allocate
 from core.programme.rules import default_rules
 from core.tools.registry import get_registry
-from tests.factories import Borough, children_form, make_case, make_user
+from tests.factories import Borough, add_programme, children_form
 
 DECEMBER = periods.month("2026-12")
 
@@ -32,15 +31,7 @@ DECEMBER = periods.month("2026-12")
 @pytest.fixture
 def programme(borough: Borough) -> Borough:
     """The borough with the report's default rules and a fuller CIN North team."""
-    extra = make_user("worker_two", Role.SOCIAL_WORKER, team=borough.north)
-    for n in range(10):
-        worker = borough.user("worker") if n % 2 else extra
-        category = CaseCategory.CHILD_PROTECTION if n < 3 else CaseCategory.CHILD_IN_NEED
-        make_case(f"C5000{n:02d}", borough.north, category, worker)
-    for n in range(6):
-        make_case(f"C6000{n:02d}", borough.care, CaseCategory.LOOKED_AFTER)
-    default_rules(get_registry())
-    db.session.commit()
+    add_programme(borough)
     return borough
 
 

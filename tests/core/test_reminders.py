@@ -17,14 +17,13 @@ from sqlalchemy import func, select
 
 from core import create_app
 from core.extensions import db
-from core.models import Allocation, AllocationStatus, CaseCategory, Reminder, Role, User
+from core.models import Allocation, AllocationStatus, Reminder, User
 from core.programme import periods
 from core.programme.allocation import allocate
 from core.programme.reminders import send_due
-from core.programme.rules import default_rules
 from core.tools.registry import get_registry
 from tests.conftest import AuthActions, test_config
-from tests.factories import Borough, make_case, make_user
+from tests.factories import Borough, add_programme
 
 DECEMBER = periods.month("2026-12")  # due 31 December 2026
 ALLOCATED_ON = date(2026, 12, 1)  # a Tuesday
@@ -35,15 +34,7 @@ NOTHING = {"allocated": 0, "due_soon": 0, "overdue": 0, "digest": 0, "failed": 0
 @pytest.fixture
 def programme(borough: Borough) -> Borough:
     """The borough with the default rules, a fuller CIN North team and December allocated."""
-    extra = make_user("worker_two", Role.SOCIAL_WORKER, team=borough.north)
-    for n in range(10):
-        worker = borough.user("worker") if n % 2 else extra
-        category = CaseCategory.CHILD_PROTECTION if n < 3 else CaseCategory.CHILD_IN_NEED
-        make_case(f"C5000{n:02d}", borough.north, category, worker)
-    for n in range(6):
-        make_case(f"C6000{n:02d}", borough.care, CaseCategory.LOOKED_AFTER)
-    default_rules(get_registry())
-    db.session.commit()
+    add_programme(borough)
     allocate(get_registry(), DECEMBER, seed=11)
     return borough
 
