@@ -30,6 +30,10 @@ def register_commands(app: Flask) -> None:
     for command in get_registry(app).commands():
         app.cli.add_command(command)
 
+    from core.imports.cli import import_group
+
+    app.cli.add_command(import_group)
+
     @app.cli.command("tools")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
     def tools_command(as_json: bool) -> None:

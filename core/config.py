@@ -103,4 +103,14 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "REMINDER_DAYS": int(os.environ.get("CAREAUDIT_REMINDER_DAYS", "5")),
         "DIGEST_WEEKDAY": int(os.environ.get("CAREAUDIT_DIGEST_WEEKDAY", "0")),
         "BASE_URL": os.environ.get("CAREAUDIT_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Imports: the largest file accepted, by command or upload.
+        "IMPORT_MAX_BYTES": int(os.environ.get("CAREAUDIT_IMPORT_MAX_MB", "100")) * 1024 * 1024,
+        # Background jobs (Huey). A redis:// URL in production (shared by every
+        # server); empty means a SQLite queue in the instance folder, worked by
+        # threads inside the web process so `make run` needs nothing else.
+        "JOBS_REDIS_URL": os.environ.get("CAREAUDIT_JOBS_REDIS_URL", ""),
+        "JOBS_SQLITE_PATH": str(instance_path / "jobs.sqlite3"),
+        "JOBS_IN_PROCESS": _flag("CAREAUDIT_JOBS_IN_PROCESS", True),
+        # A running job whose heartbeat is older than this is reported as failed.
+        "JOBS_STALE_SECONDS": int(os.environ.get("CAREAUDIT_JOBS_STALE_SECONDS", "120")),
     }

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import delete, func, insert, select
 
 from core.audits.workflow import record_outcome
+from core.cases.categories import ensure_defaults
 from core.extensions import db
 from core.models import (
     Allocation,
@@ -262,9 +263,9 @@ def load(seed: int = 2011, today: date | None = None) -> str:
     case_weights: dict[int, list[tuple[CaseCategory, int]]] = {}
     managers: list[User] = []
 
-    for code, (directorate_name, services) in ORGANISATION.items():
-        directorate = Directorate(code=code, name=directorate_name)
-        db.session.add(directorate)
+    directorates = ensure_defaults()
+    for code, (_directorate_name, services) in ORGANISATION.items():
+        directorate = directorates[code]
         for service_name, (team_names, weights) in services.items():
             service = Service(name=service_name, directorate=directorate)
             db.session.add(service)
@@ -385,6 +386,7 @@ def load(seed: int = 2011, today: date | None = None) -> str:
             service_id=service_id,
             team_id=team_id,
             auditor_id=auditor.id,
+            worker_id=case.allocated_worker_id if case else None,
             kind=kind,
             audit_date=day,
             created_at=moment - timedelta(days=rng.randint(0, 6)),

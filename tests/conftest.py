@@ -85,6 +85,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     app = create_app(test_config(url))
     with app.app_context():
         upgrade()
+        # The migrations seed reference data; each test builds its own.
+        _empty_tables()
         db.engine.dispose()
     return url
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.cases.categories import ensure_defaults
 from core.extensions import db
 from core.models import Case, CaseCategory, Directorate, Role, Service, Team, User
 from core.passwords import hash_password
@@ -66,8 +67,8 @@ def make_case(
 
 
 def build_borough(children_audit_on: bool = True) -> Borough:
-    children = Directorate(code="children", name="Children’s social care")
-    adults = Directorate(code="adults", name="Adults’ social care")
+    directorates = ensure_defaults()
+    children, adults = directorates["children"], directorates["adults"]
     cin = Service(name="Children in Need", directorate=children)
     cic = Service(name="Children in Care", directorate=children)
     older = Service(name="Older People’s Social Work", directorate=adults)
@@ -75,7 +76,7 @@ def build_borough(children_audit_on: bool = True) -> Borough:
     south = Team(name="CIN South", service=cin)
     care = Team(name="CIC Team A", service=cic)
     older_team = Team(name="Older People North", service=older)
-    db.session.add_all([children, adults, cin, cic, older, north, south, care, older_team])
+    db.session.add_all([cin, cic, older, north, south, care, older_team])
     db.session.flush()
     b = Borough(children, adults, cin, cic, older, north, south, care, older_team)
     b.users = {

@@ -79,6 +79,7 @@ def new_audit(
         service_id=service_id,
         team_id=team_id,
         auditor=auditor,
+        worker_id=case.allocated_worker_id if case is not None else None,
         kind=kind,
         status=AuditStatus.DRAFT,
         audit_date=date.today(),
@@ -168,6 +169,9 @@ def submit(audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None
     apply_answers(audit, _with_derived(answers, score))
     now = utcnow()
     audit.status = AuditStatus.SUBMITTED
+    if audit.case is not None:
+        # Credit the worker who holds the case as the audit is completed.
+        audit.worker_id = audit.case.allocated_worker_id
     audit.submitted_at = now
     audit.updated_at = now
     audit.audit_date = now.date()

@@ -4,7 +4,9 @@ One module per aggregate; import models from here.
 """
 
 from core.models.audits import Answer, Audit, AuditKind, AuditStatus, Grade, Rating
-from core.models.cases import Case, CaseCategory
+from core.models.cases import Case, CaseAssignment, CaseCategory, Category, Referral
+from core.models.imports import ColumnMapping, ImportFile, ImportKind, ImportRun, ImportStatus
+from core.models.jobs import Job, JobStatus
 from core.models.organisation import Directorate, Service, Team
 from core.models.programme import (
     Allocation,
@@ -28,12 +30,22 @@ __all__ = [
     "AuditRule",
     "AuditStatus",
     "Case",
+    "CaseAssignment",
     "CaseCategory",
     "CasePool",
+    "Category",
+    "ColumnMapping",
     "Directorate",
     "Frequency",
     "Grade",
+    "ImportFile",
+    "ImportKind",
+    "ImportRun",
+    "ImportStatus",
+    "Job",
+    "JobStatus",
     "Rating",
+    "Referral",
     "Reminder",
     "Role",
     "Service",

@@ -115,6 +115,9 @@ class Audit(db.Model):
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
     auditor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    #: The worker who held the case when it was audited, copied from the case when
+    #: the audit starts and again when it is submitted; compliance credits them.
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     kind: Mapped[AuditKind] = mapped_column(enum_column(AuditKind))
     status: Mapped[AuditStatus] = mapped_column(enum_column(AuditStatus), default=AuditStatus.DRAFT)
     audit_date: Mapped[date]
@@ -137,6 +140,7 @@ class Audit(db.Model):
     service: Mapped[Service] = relationship()
     team: Mapped[Team | None] = relationship()
     auditor: Mapped[User] = relationship(foreign_keys=[auditor_id])
+    worker: Mapped[User | None] = relationship(foreign_keys=[worker_id])
     subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id])
     answers: Mapped[list[Answer]] = relationship(
         back_populates="audit", cascade="all, delete-orphan", order_by="Answer.id"

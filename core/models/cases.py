@@ -1,4 +1,4 @@
-"""Case files, identified by the case recording system's reference.
+"""Case files, identified by the case recording system's reference, and their categories.
 
 Data minimisation: no names, addresses or dates of birth. A reference and
 optional initials are enough to find the file in the recording system.
@@ -9,16 +9,24 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models._types import enum_column
-from core.models.organisation import Service, Team
+from core.models.organisation import Directorate, Service, Team
 from core.models.users import User
 
 
 class CaseCategory(StrEnum):
+    """The stable codes of the well-known categories.
+
+    Categories themselves are data (:class:`Category` rows an administrator
+    manages per directorate). These codes never change, so tools key their
+    "cannot apply" pre-sets on them and plugins ask, for example,
+    ``case.is_category(CaseCategory.LOOKED_AFTER)``. A council's own category
+    (say "Private fostering") can be *treated as* one of these by the tools.
+    """
+
     CHILD_IN_NEED = "child_in_need"
     CHILD_PROTECTION = "child_protection"
     LOOKED_AFTER = "looked_after"
@@ -58,6 +66,40 @@ CATEGORY_LABELS = {
     CaseCategory.ADULT_CARER: "Carer",
 }
 
+#: The allocation draw's weight of the well-known categories when first created.
+DEFAULT_RISK_WEIGHTS = {CaseCategory.CHILD_PROTECTION: 2.0, CaseCategory.LOOKED_AFTER: 2.0}
+
+
+class Category(db.Model):
+    """A case category as the council records it, e.g. "Child protection" or "Early help".
+
+    ``code`` is stable (imports and tools refer to it). ``treat_as`` names the
+    well-known :class:`CaseCategory` whose pre-sets the audit tools apply, so a
+    council's own category can behave like one the tools know. ``risk_weight``
+    is how much more likely a case of this category is to be drawn by the
+    audit programme (1 = ordinary).
+    """
+
+    __tablename__ = "case_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    directorate_id: Mapped[int] = mapped_column(ForeignKey("directorate.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    label: Mapped[str] = mapped_column(String(120))
+    treat_as: Mapped[str | None] = mapped_column(String(40))
+    risk_weight: Mapped[float] = mapped_column(default=1.0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    directorate: Mapped[Directorate] = relationship()
+
+    @property
+    def kind(self) -> str:
+        """The stable code the tools key on: ``treat_as`` where set, else the own code."""
+        return self.treat_as or self.code
+
+    def __repr__(self) -> str:
+        return f"<Category {self.code}>"
+
 
 class Case(db.Model):
     __tablename__ = "case_file"
@@ -70,7 +112,8 @@ class Case(db.Model):
     allocated_worker_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id"), index=True
     )
-    category: Mapped[CaseCategory] = mapped_column(enum_column(CaseCategory))
+    #: The code of the case's :class:`Category`.
+    category: Mapped[str] = mapped_column(ForeignKey("case_category.code"), index=True)
     is_open: Mapped[bool] = mapped_column(default=True)
     opened_on: Mapped[date | None]
     closed_on: Mapped[date | None]
@@ -78,6 +121,80 @@ class Case(db.Model):
     service: Mapped[Service] = relationship()
     team: Mapped[Team] = relationship()
     allocated_worker: Mapped[User | None] = relationship()
+    category_record: Mapped[Category] = relationship(lazy="joined")
+
+    @property
+    def category_label(self) -> str:
+        return self.category_record.label if self.category_record else self.category
+
+    @property
+    def category_kind(self) -> str:
+        """The stable code tools key on (the category's ``treat_as``, or its own code)."""
+        return self.category_record.kind if self.category_record else self.category
+
+    def is_category(self, code: str) -> bool:
+        """True when the case is of category ``code`` or of one the council treats as it."""
+        return code in (self.category, self.category_kind)
 
     def __repr__(self) -> str:
         return f"<Case {self.reference}>"
+
+
+class CaseAssignment(db.Model):
+    """Where a case was and who held it, from one day until the next change.
+
+    The case list import writes a row whenever a case's team, worker or
+    category changes, so compliance and feedback can credit the worker who
+    held the case when it was audited. The open row (``ended_on`` empty) is
+    the current one.
+    """
+
+    __tablename__ = "case_assignment"
+    __table_args__ = (Index("ix_case_assignment_case_started", "case_id", "started_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    started_on: Mapped[date]
+    ended_on: Mapped[date | None]
+    #: The import that recorded the change (none for changes made in careaudit).
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
+
+    team: Mapped[Team] = relationship()
+    worker: Mapped[User | None] = relationship()
+
+
+class Referral(db.Model):
+    """One referral of a child to children's social care, from the CIN census.
+
+    Kept for the re-referral themed audit and the case page. Keyed on the
+    council's child id (``LAchildID``), which is the case reference; linked to
+    the case file when there is one. No name, date of birth or UPN: an age
+    band at referral is enough.
+    """
+
+    __tablename__ = "referral"
+    __table_args__ = (UniqueConstraint("child_reference", "referral_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    child_reference: Mapped[str] = mapped_column(String(40), index=True)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_file.id", ondelete="SET NULL"), index=True
+    )
+    referral_date: Mapped[date] = mapped_column(index=True)
+    #: The census's referral source code (e.g. 1A individual, 5D police).
+    source: Mapped[str | None] = mapped_column(String(4))
+    #: The primary need code N1-N9 at referral.
+    primary_need: Mapped[str | None] = mapped_column(String(4))
+    closure_date: Mapped[date | None]
+    #: The census's reason for closure code RC1-RC9.
+    closure_reason: Mapped[str | None] = mapped_column(String(4))
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    assessments: Mapped[int] = mapped_column(default=0)
+    section47_enquiries: Mapped[int] = mapped_column(default=0)
+    child_protection_plans: Mapped[int] = mapped_column(default=0)
+    import_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
+
+    case: Mapped[Case | None] = relationship()

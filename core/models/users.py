@@ -56,6 +56,9 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: The council's own staff number, from the staff import (case lists may name
+    #: the allocated worker by it instead of by email).
+    staff_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[Role] = mapped_column(enum_column(Role))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))

@@ -79,12 +79,11 @@ def _case_history(case_ids: list[int]) -> dict[int, date]:
 
 
 def _worker_history() -> dict[int, date | None]:
-    """When each social worker's work was last audited (any of their cases)."""
+    """When each social worker's work was last audited (the worker at the time of the audit)."""
     rows = db.session.execute(
-        select(Case.allocated_worker_id, func.max(Audit.audit_date))
-        .join(Audit, Audit.case_id == Case.id)
-        .where(Audit.status == AuditStatus.SUBMITTED, Case.allocated_worker_id.is_not(None))
-        .group_by(Case.allocated_worker_id)
+        select(Audit.worker_id, func.max(Audit.audit_date))
+        .where(Audit.status == AuditStatus.SUBMITTED, Audit.worker_id.is_not(None))
+        .group_by(Audit.worker_id)
     )
     return {worker: day for worker, day in rows}
 
@@ -164,7 +163,7 @@ def _allocate_one(
     ).all()
     candidates = [
         Candidate(
-            c.id, c.reference, c.allocated_worker_id, c.team_id, c.category.value, history.get(c.id)
+            c.id, c.reference, c.allocated_worker_id, c.team_id, c.category, history.get(c.id)
         )
         for c in cases
     ]

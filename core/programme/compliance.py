@@ -127,12 +127,12 @@ def coverage(
     since = today - timedelta(days=round(months * 30.44))
     audited_workers = set(
         db.session.scalars(
-            select(Case.allocated_worker_id)
-            .join(Audit, Audit.case_id == Case.id)
+            # The worker who held the case when it was audited, not whoever holds it now.
+            select(Audit.worker_id)
             .where(
                 Audit.status == AuditStatus.SUBMITTED,
                 Audit.audit_date >= since,
-                Case.allocated_worker_id.is_not(None),
+                Audit.worker_id.is_not(None),
             )
             .distinct()
         )

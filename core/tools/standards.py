@@ -164,7 +164,7 @@ class Standard:
 
     def offered_as_not_applicable(self, case: Case | None) -> bool:
         """True when the case's category means the standard cannot apply."""
-        return case is not None and case.category in self.not_applicable_for
+        return case is not None and case.category_kind in self.not_applicable_for
 
 
 def rated_question(standard: Standard, case: Case | None) -> Question:

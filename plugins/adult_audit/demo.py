@@ -62,8 +62,8 @@ OFTEN_NOT_APPLICABLE = {
 }
 
 
-def _not_applicable(key: str, category: CaseCategory, rng: random.Random) -> bool:
-    if key == SAFEGUARDING_STANDARD and category is CaseCategory.ADULT_SAFEGUARDING:
+def _not_applicable(key: str, category: str, rng: random.Random) -> bool:
+    if key == SAFEGUARDING_STANDARD and category == CaseCategory.ADULT_SAFEGUARDING:
         return False  # a safeguarding case always has a concern to rate
     return rng.random() < OFTEN_NOT_APPLICABLE.get(key, 0.0)
 
@@ -74,7 +74,7 @@ def demo_answers(
     # Core's spread for case files: most partially met, a few good or poor throughout.
     quality = demo_quality(rng)
     profile = DEMO_PROFILES[quality]
-    category = case.category if case is not None else CaseCategory.ADULT_CARE_AND_SUPPORT
+    category = case.category_kind if case is not None else CaseCategory.ADULT_CARE_AND_SUPPORT
     answers: dict[str, AnswerValue] = {}
     for standard in STANDARDS:
         if category in standard.not_applicable_for or _not_applicable(standard.key, category, rng):

@@ -56,7 +56,7 @@ def demo_answers(
 ) -> dict[str, AnswerValue]:
     # Core's spread for case files, the report's: 15% met, 70% partially, 15% not met.
     profile = DEMO_PROFILES[demo_quality(rng)]
-    category = case.category if case is not None else CaseCategory.CHILD_IN_NEED
+    category = case.category_kind if case is not None else CaseCategory.CHILD_IN_NEED
     answers: dict[str, AnswerValue] = {}
     for standard in STANDARDS:
         if category in standard.not_applicable_for or rng.random() < OFTEN_NOT_APPLICABLE.get(

@@ -98,7 +98,7 @@ def test_demo_loads_a_synthetic_borough_once(runner: FlaskCliRunner, client: Fla
     assert all(re.fullmatch(r"[CA]\d{6}-\d{3}", case.reference) for case in cases)
     assert all(case.initials is None or len(case.initials) <= 4 for case in cases)
     assert all(
-        case.reference[0] == ("A" if case.category.directorate_code == "adults" else "C")
+        case.reference[0] == ("A" if case.category_record.directorate.code == "adults" else "C")
         for case in cases
     )
     assert {case.category for case in cases} >= {
