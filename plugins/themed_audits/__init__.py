@@ -6,6 +6,6 @@ every theme shares (population upload, sampling, allocation). See
 docs/writing-a-themed-audit.md.
 """
 
-from plugins.themed_audits.theme import Finding, PopulationColumn, RowError, Theme
+from plugins.themed_audits.theme import CensusSource, Finding, PopulationColumn, RowError, Theme
 
-__all__ = ["Finding", "PopulationColumn", "RowError", "Theme"]
+__all__ = ["CensusSource", "Finding", "PopulationColumn", "RowError", "Theme"]

@@ -33,6 +33,19 @@ class ParsedRow:
 
 
 @dataclass
+class CensusPopulation:
+    """A population worked out from the imported census, with what was left out and why."""
+
+    rows: list[ParsedRow] = field(default_factory=list)
+    #: How many census records (e.g. referrals) are dated in the period.
+    considered: int = 0
+    #: How many of them are items of the theme (e.g. re-referrals), before any left out.
+    found: int = 0
+    #: Reason -> how many items were left out for it (e.g. no case file, so no team).
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
 class ParseResult:
     rows: list[ParsedRow] = field(default_factory=list)
     #: (row number, reason) for every row that cannot be imported.

@@ -15,11 +15,17 @@ from core.templating import format_date
 from core.tools.registry import ToolRegistry
 from plugins.themed_audits.models import (
     PopulationItem,
+    PopulationUpload,
     SampleDraw,
     SampleItem,
     ThemedAudit,
 )
-from plugins.themed_audits.population import ParsedRow, ParseResult, parse_population
+from plugins.themed_audits.population import (
+    CensusPopulation,
+    ParsedRow,
+    ParseResult,
+    parse_population,
+)
 from plugins.themed_audits.sampling import draw_sample, new_seed
 from plugins.themed_audits.theme import Theme
 
@@ -60,13 +66,54 @@ def import_population(themed: ThemedAudit, rows: Sequence[ParsedRow]) -> int:
     return len(rows)
 
 
+def population_from_census(theme: Theme, themed: ThemedAudit, user: User) -> CensusPopulation:
+    """Work the population out from the imported census and import it as a file's would be.
+
+    The rows go through :func:`import_population`, so the sample, its log and
+    the allocation treat them exactly as an uploaded file's. A
+    ``PopulationUpload`` (with no content) records where the population came
+    from, who took it and when.
+    """
+    source = theme.census_population
+    if source is None:
+        raise ThemedAuditError("This theme takes its population from a CSV file only.")
+    if themed.draw is not None:
+        raise ThemedAuditError("The sample has been drawn, so the population cannot change.")
+    result = source.build(themed.period_start, themed.period_end)
+    period = f"{format_date(themed.period_start)} to {format_date(themed.period_end)}"
+    if not result.considered:
+        raise ThemedAuditError(
+            f"careaudit holds no CIN census referrals dated {period}. Import the CIN census "
+            "first, or upload the population as a CSV file."
+        )
+    if not result.rows:
+        raise ThemedAuditError(
+            f"None of the {result.considered} CIN census referrals dated {period} can be "
+            f"a {theme.item_label} in the population"
+            + (f" ({result.found} found, all left out)" if result.found else "")
+            + ". Upload the population as a CSV file instead."
+        )
+    count = import_population(themed, result.rows)
+    db.session.add(
+        PopulationUpload(
+            themed_audit_id=themed.id,
+            filename=f"CIN census referrals, {period}"[:255],
+            content="",
+            uploaded_by_id=user.id,
+            imported_rows=count,
+        )
+    )
+    db.session.commit()
+    return result
+
+
 def draw(themed: ThemedAudit, size: int, seed: int | None, user: User) -> SampleDraw:
     """Draw the sample once, with a recorded seed, and log who drew it and when."""
     if themed.draw is not None:
         raise ThemedAuditError("The sample has already been drawn.")
     population = {item.reference: item for item in themed.population}
     if not population:
-        raise ThemedAuditError("Upload the population before drawing the sample.")
+        raise ThemedAuditError("Add the population before drawing the sample.")
     if not 0 < size <= len(population):
         raise ThemedAuditError(f"Sample size must be between 1 and {len(population)}")
     seed = new_seed() if seed is None else seed

@@ -9,10 +9,11 @@ turn the declaration into a careaudit tool, so a theme needs no hook code.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.models import Case, Rating
 from core.tools import (
@@ -32,6 +33,9 @@ from core.tools import (
     count_ratings,
     hookimpl,
 )
+
+if TYPE_CHECKING:
+    from plugins.themed_audits.population import CensusPopulation
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -71,6 +75,24 @@ class Finding:
     at_least: int | None = None
 
 
+@dataclass(frozen=True)
+class CensusSource:
+    """A population careaudit can work out from the statutory returns it has imported.
+
+    A theme that sets :attr:`Theme.census_population` to one of these is
+    offered "take the population from the census" beside the CSV upload.
+    ``build(start, end)`` returns the population of the themed audit's period
+    as the same rows an uploaded file gives; ``available(start, end)`` says how
+    many census records are dated in the period (shown before the lead
+    chooses).
+    """
+
+    label: str
+    explanation: str
+    build: Callable[[date, date], CensusPopulation]
+    available: Callable[[date, date], int]
+
+
 class Theme:
     """Subclass and set these attributes; register an instance as the plugin."""
 
@@ -87,6 +109,8 @@ class Theme:
     sections: tuple[Section, ...] = ()
     findings: tuple[Finding, ...] = ()
     default_on: bool = True
+    #: Where the population can also come from the imported census (``None``: CSV only).
+    census_population: CensusSource | None = None
 
     # -- what a theme may override --------------------------------------------
 

@@ -20,7 +20,7 @@ from plugins.themed_audits import service
 from plugins.themed_audits.findings import analyse
 from plugins.themed_audits.forms import ThemedAuditForm
 from plugins.themed_audits.models import PopulationUpload, SampleItem, ThemedAudit
-from plugins.themed_audits.population import BASE_COLUMNS, decode
+from plugins.themed_audits.population import BASE_COLUMNS, CensusPopulation, decode
 from plugins.themed_audits.theme import Theme
 
 bp = Blueprint("themed_audits", __name__, url_prefix="/themed-audits", template_folder="templates")
@@ -99,7 +99,7 @@ def new() -> Any:
             )
             db.session.add(themed)
             db.session.commit()
-            flash("Themed audit created. Upload its population next.", "success")
+            flash("Themed audit created. Add its population next.", "success")
             return redirect(url_for("themed_audits.show", themed_id=themed.id))
     order = ["theme", "title", "rationale", "commissioned_by", "start_day", "end_day"]
     error_list = [{"text": errors[k], "href": f"#{k}"} for k in order if k in errors]
@@ -133,10 +133,17 @@ def _show(themed: ThemedAudit, theme: Theme, status: int = 200, **extra: Any) ->
     unallocated = (
         sum(1 for item in themed.draw.items if item.audit_id is None) if themed.draw else 0
     )
+    census = theme.census_population
     page = render_template(
         "themed_audits/show.html",
         themed=themed,
         theme=theme,
+        census=census,
+        census_held=(
+            census.available(themed.period_start, themed.period_end)
+            if census is not None and themed.draw is None
+            else None
+        ),
         population_size=len(themed.population),
         unallocated=unallocated,
         progress=_progress(themed),
@@ -214,6 +221,39 @@ def _import(themed: ThemedAudit, upload_record: PopulationUpload, rows: list[Any
     upload_record.content = ""  # imported: what is kept now lives in the population
     db.session.commit()
     flash(f"Imported {count} rows from {upload_record.filename}.", "success")
+    return redirect(url_for("themed_audits.show", themed_id=themed.id))
+
+
+def census_summary(theme: Theme, result: CensusPopulation) -> str:
+    """What was imported, what was found, and what was left out and why, in one sentence."""
+
+    def items(n: int) -> str:
+        return f"{n} {theme.item_label}{'' if n == 1 else 's'}"
+
+    text = (
+        f"Imported {items(len(result.rows))} from the CIN census: {result.considered} "
+        f"referral{'' if result.considered == 1 else 's'} dated in the period, "
+        f"{items(result.found)} found"
+    )
+    left_out = sum(result.left_out.values())
+    if left_out:
+        reasons = "; ".join(f"{n} because {reason}" for reason, n in result.left_out.items())
+        text += f", {left_out} left out ({reasons})"
+    return text + "."
+
+
+@bp.route("/<int:themed_id>/population/census", methods=["POST"])
+@requires(Permission.MANAGE_PROGRAMME)
+def from_census(themed_id: int) -> Any:
+    """Take the population from the imported census, for a theme that offers it."""
+    themed, theme = _themed_or_404(themed_id)
+    if theme.census_population is None:
+        abort(404)
+    try:
+        result = service.population_from_census(theme, themed, current_user)
+    except service.ThemedAuditError as error:
+        return _show(themed, theme, 400, errors={"census": str(error)})
+    flash(census_summary(theme, result), "success")
     return redirect(url_for("themed_audits.show", themed_id=themed.id))
 
 

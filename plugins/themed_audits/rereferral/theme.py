@@ -3,9 +3,9 @@
 The questions follow the report's themed audit: the previous referrals, the
 concerns, what happened before, whether it was dealt with appropriately, what
 happened next, chronologies, mobile families, pre-birth referrals and feedback
-to referrers. Two answers are worked out from the population file rather
-than typed: days since the previous referral, and the child's age band at
-referral (the date of birth is used for that and then dropped).
+to referrers. Two answers are worked out from the population (a file, or the
+CIN census referrals) rather than typed: days since the previous referral, and
+the child's age band at referral (the date of birth is used for that and dropped).
 """
 
 from __future__ import annotations
@@ -15,40 +15,19 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from core.cases.referrals import AGE_BAND_LABELS, age_band
 from core.tools import AnswerProblem, AnswerSet, AnswerValue, Option, Question, Section
 from core.tools import QuestionKind as K
-from plugins.themed_audits.theme import Finding, PopulationColumn, RowError, Theme
+from plugins.themed_audits.rereferral.census import census_referrals, rereferral_population
+from plugins.themed_audits.theme import CensusSource, Finding, PopulationColumn, RowError, Theme
+
+__all__ = ["AGE_BANDS", "ReReferralTheme", "age_band", "theme"]
 
 YES_NO = (Option("yes", "Yes"), Option("no", "No"))
 YES_NO_NA = (*YES_NO, Option("not_applicable", "Not applicable"))
 YES_PARTLY_NO = (Option("yes", "Yes"), Option("partly", "Partly"), Option("no", "No"))
-AGE_BANDS = (
-    Option("unborn", "Unborn (pre-birth referral)"),
-    Option("under_4", "Under 4"),
-    Option("4_to_10", "4 to 10"),
-    Option("11_to_15", "11 to 15"),
-    Option("16_plus", "16 and over"),
-)
-
-
-def age_band(date_of_birth: date | None, referral_date: date) -> str | None:
-    """The child's age band at referral: under 4, 4-10, 11-15, 16+ (or unborn)."""
-    if date_of_birth is None:
-        return None
-    if date_of_birth > referral_date:
-        return "unborn"
-    years = (
-        referral_date.year
-        - date_of_birth.year
-        - ((referral_date.month, referral_date.day) < (date_of_birth.month, date_of_birth.day))
-    )
-    if years < 4:
-        return "under_4"
-    if years <= 10:
-        return "4_to_10"
-    if years <= 15:
-        return "11_to_15"
-    return "16_plus"
+#: The bands are core's (the CIN census import stores them on each referral).
+AGE_BANDS = tuple(Option(code, label) for code, label in AGE_BAND_LABELS.items())
 
 
 def q(key: str, text: str, kind: K, name: str, **extra: Any) -> Question:
@@ -67,7 +46,7 @@ SECTIONS = (
                 K.NUMBER,
                 "the days since the previous referral",
                 computed=True,
-                hint="Worked out from the referral dates in the population file.",
+                hint="Worked out from the referral dates in the population.",
             ),
             q(
                 "age_band",
@@ -277,6 +256,17 @@ class ReReferralTheme(Theme):
         ),
     )
     sections = SECTIONS
+    census_population = CensusSource(
+        label="Take the population from the CIN census referrals",
+        explanation=(
+            "careaudit works out the re-referrals dated in the audit's period from the "
+            "referrals imported from the CIN census: a referral within 12 months of the "
+            "same child's previous referral, as the Department for Education defines it. "
+            "No spreadsheet is needed."
+        ),
+        build=rereferral_population,
+        available=census_referrals,
+    )
     findings = (
         Finding("Dealt with appropriately", "dealt_with_appropriately", ("yes",)),
         Finding(
