@@ -10,11 +10,26 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
 from core.audits.workflow import record_outcome
 from core.cases.categories import ensure_defaults
 from core.extensions import db
+from core.imports.plan import ImportFileData
+from core.imports.runner import run_import
+from core.imports.synthetic import (
+    CASE_LIST_COLUMNS,
+    CASE_LIST_VALUES,
+    CareEpisode,
+    CaseRow,
+    CensusChild,
+    CensusReferral,
+    StaffRow,
+    case_list_xlsx,
+    census_xml,
+    ssda903_csvs,
+    staff_csv,
+)
 from core.models import (
     Allocation,
     AllocationStatus,
@@ -24,7 +39,10 @@ from core.models import (
     AuditStatus,
     Case,
     CaseCategory,
+    ColumnMapping,
     Directorate,
+    ImportKind,
+    ImportStatus,
     Role,
     Service,
     Team,
@@ -43,6 +61,8 @@ MONTHS_OF_AUDITS = 12
 #: The first months of the year were audited by hand; the programme allocates since.
 HAND_PICKED_MONTHS = 6
 PROGRAMME_SEED = 4460
+#: The name the demo council saved its case list's column mapping under.
+CASE_LIST_MAPPING = "Northwick case list"
 
 #: directorate code -> (name, {service: ([teams], [(category, weight)])})
 ORGANISATION: dict[str, tuple[str, dict[str, tuple[list[str], list[tuple[CaseCategory, int]]]]]] = {
@@ -229,6 +249,91 @@ def _month_starts(today: date, months: int) -> list[date]:
     return list(reversed(starts))
 
 
+def _import(kind: ImportKind, filename: str, content: bytes, options: dict[str, object]) -> None:
+    """Import one synthetic extract as a council would; the demo stops if it is refused."""
+    _import_files(kind, [ImportFileData("file", filename, content)], options)
+
+
+def _import_files(
+    kind: ImportKind, files: list[ImportFileData], options: dict[str, object]
+) -> None:
+    run = run_import(kind, files, options, started_by="careaudit demo")
+    if run.status is not ImportStatus.IMPORTED:
+        problems = "; ".join(
+            f"{p['row']} {p['column']}: {p['reason']}" for p in (run.problems or [])[:5]
+        )
+        raise RuntimeError(f"The demo's {kind.label} import failed: {run.error or problems}")
+
+
+def _import_returns(rng: random.Random, today: date, cases: list[CaseRow]) -> None:
+    """The CIN census and SSDA903 extracts for the children's cases, imported.
+
+    Each child has one to three referrals over the last three years, some within
+    a year of the one before (re-referrals); children on a plan have an open
+    child protection plan; looked-after children an open episode of care. Some
+    children referred in the census never had a case file here.
+    """
+    children: list[CensusChild] = []
+    births: dict[str, date] = {}
+    episodes: list[CareEpisode] = []
+    for row in cases:
+        if not row.reference.startswith("C"):
+            continue
+        born = today - timedelta(days=rng.randint(200, 17 * 365))
+        latest = max(row.opened_on or today, born + timedelta(days=30))
+        dates = [latest]
+        for _ in range(rng.choices([0, 1, 2], [55, 30, 15])[0]):
+            earlier = dates[-1] - timedelta(days=rng.choice([20, 45, 90, 150, 240, 330, 500]))
+            if earlier > born:
+                dates.append(earlier)
+        referrals = []
+        for index, referred in enumerate(sorted(dates)):
+            last = index == len(dates) - 1
+            closed = row.closed_on if last else referred + timedelta(days=rng.randint(10, 60))
+            referral = CensusReferral(
+                referral_date=referred,
+                source=rng.choice(["1A", "1B", "2A", "3A", "5A", "5D", "6"]),
+                need=rng.choice(["N1", "N1", "N2", "N4", "N5", "N8"]),
+                closure_date=closed,
+                closure_reason=("RC8" if not last else "RC1") if closed else None,
+                section47=1 if row.category == CaseCategory.CHILD_PROTECTION and last else 0,
+            )
+            if last and row.category == CaseCategory.CHILD_PROTECTION:
+                start = referred + timedelta(days=rng.randint(10, 30))
+                end = None if row.is_open else row.closed_on
+                referral.plans.append((min(start, end or start), end))
+            referrals.append(referral)
+        children.append(CensusChild(row.reference, born, referrals))
+        if row.category == CaseCategory.LOOKED_AFTER and row.is_open:
+            births[row.reference] = born
+            episodes.append(CareEpisode(row.reference, row.opened_on or today))
+    for number in range(120):  # referred, assessed, closed: never a case file here
+        referred = today - timedelta(days=rng.randint(20, 900))
+        children.append(
+            CensusChild(
+                f"C{rng.randint(100000, 999999)}-R{number:03d}",
+                referred - timedelta(days=rng.randint(200, 15 * 365)),
+                [
+                    CensusReferral(
+                        referred,
+                        closure_date=referred + timedelta(days=rng.randint(5, 40)),
+                        closure_reason="RC8",
+                    )
+                ],
+            )
+        )
+    _import(ImportKind.CIN_CENSUS, "northwick-cin-census.xml", census_xml(today, children), {})
+    header, body = ssda903_csvs(births, episodes)
+    _import_files(
+        ImportKind.SSDA903,
+        [
+            ImportFileData("header", "northwick-903-header.csv", header),
+            ImportFileData("episodes", "northwick-903-episodes.csv", body),
+        ],
+        {},
+    )
+
+
 def load(seed: int = 2011, today: date | None = None) -> str:
     """Build the demo borough. Returns a one-paragraph summary."""
     rng = random.Random(seed)
@@ -236,33 +341,37 @@ def load(seed: int = 2011, today: date | None = None) -> str:
     registry = get_registry()
     password_hash = hash_password(DEMO_PASSWORD)  # hashed once: one demo password
     names = _Names(rng, set())
+    staff_rows: list[StaffRow] = []
 
     def person(
         role: Role,
         team: Team | None = None,
         service: Service | None = None,
         local: str | None = None,
-    ) -> User:
+    ) -> str:
+        """A member of staff for the HR extract; returns their email."""
         name, email = names.next()
         if local:
             email = f"{local}@{DOMAIN}"
-        user = User(
-            name=name,
-            email=email,
-            role=role,
-            team=team,
-            own_service=service,
-            password_hash=password_hash,
+        staff_rows.append(
+            StaffRow(
+                staff_id=f"NW{len(staff_rows) + 1:05d}",
+                email=email,
+                name=name,
+                role=role.label,
+                team=team.name if team else "",
+                service=(team.service.name if team else service.name if service else ""),
+            )
         )
-        db.session.add(user)
-        return user
+        return email
 
     fixed = {(role, team): local for role, local, team in DEMO_SIGN_INS}
     teams_by_name: dict[str, Team] = {}
-    workers_by_team: dict[int, list[User]] = {}
+    workers_by_team: dict[int, list[str]] = {}
     case_weights: dict[int, list[tuple[CaseCategory, int]]] = {}
-    managers: list[User] = []
+    manager_emails: list[str] = []
 
+    # The organisation, as an administrator sets it up on the Services pages.
     directorates = ensure_defaults()
     for code, (_directorate_name, services) in ORGANISATION.items():
         directorate = directorates[code]
@@ -280,7 +389,7 @@ def load(seed: int = 2011, today: date | None = None) -> str:
                 db.session.flush()
                 teams_by_name[team_name] = team
                 case_weights[team.id] = weights
-                managers.append(
+                manager_emails.append(
                     person(Role.TEAM_MANAGER, team, local=fixed.get((Role.TEAM_MANAGER, team_name)))
                 )
                 if team_name in {
@@ -288,7 +397,7 @@ def load(seed: int = 2011, today: date | None = None) -> str:
                     "Children in Care Team A",
                     "Referral and Assessment Team 1",
                 }:
-                    managers.append(
+                    manager_emails.append(
                         person(
                             Role.DEPUTY_TEAM_MANAGER,
                             team,
@@ -301,7 +410,7 @@ def load(seed: int = 2011, today: date | None = None) -> str:
                     "Children in Care",
                     "Older People’s Social Work",
                 }
-                workers = [
+                workers_by_team[team.id] = [
                     person(
                         Role.SOCIAL_WORKER,
                         team,
@@ -309,16 +418,24 @@ def load(seed: int = 2011, today: date | None = None) -> str:
                     )
                     for i in range(2 if big else 1)
                 ]
-                workers_by_team[team.id] = workers
-    reviewers = [
+    reviewer_emails = [
         person(Role.INDEPENDENT_REVIEWER, local="iro" if i == 0 else None) for i in range(4)
     ]
-    seniors = [
+    senior_emails = [
         person(Role.SENIOR_MANAGER, local="senior.manager" if i == 0 else None) for i in range(2)
     ]
     person(Role.PERFORMANCE_ANALYST, local="analyst")
     person(Role.ADMINISTRATOR, local="admin")
-    db.session.flush()
+    db.session.commit()
+
+    # Staff arrive as a council's do: the HR extract, imported.
+    _import(ImportKind.STAFF, "northwick-staff.csv", staff_csv(staff_rows), {"full": True})
+    # New staff have no password until they set one; the demo gives everyone its own.
+    db.session.execute(update(User).values(password_hash=password_hash))
+    users = {u.email: u for u in db.session.scalars(select(User))}
+    managers = [users[e] for e in manager_emails]
+    reviewers = [users[e] for e in reviewer_emails]
+    seniors = [users[e] for e in senior_emails]
 
     # Tools on where they belong, as an administrator would set them.
     for tool in registry.all():
@@ -328,10 +445,12 @@ def load(seed: int = 2011, today: date | None = None) -> str:
             select(Service).join(Directorate).where(Directorate.code.in_(tool.directorates))
         ):
             registry.set_switch(tool.slug, service.id, True)
+    db.session.commit()
 
-    # About 600 cases, shared across teams, most open.
+    # About 600 cases, shared across teams, most open: the case recording system's
+    # case list as an Excel report, read through the council's saved column mapping.
     teams = list(teams_by_name.values())
-    cases_by_team: dict[int, list[Case]] = {team.id: [] for team in teams}
+    case_rows: list[CaseRow] = []
     for number in range(600):
         team = teams[number % len(teams)] if number < len(teams) * 20 else rng.choice(teams)
         categories, weights = zip(*case_weights[team.id], strict=True)
@@ -339,20 +458,38 @@ def load(seed: int = 2011, today: date | None = None) -> str:
         prefix = "A" if category.directorate_code == "adults" else "C"
         opened = today - timedelta(days=rng.randint(30, 1500))
         is_open = rng.random() < 0.85
-        case = Case(
-            reference=f"{prefix}{rng.randint(100000, 999999)}-{number:03d}",
-            initials="".join(rng.choice("ABCDEFGHJKLMNPRSTW") for _ in range(2)),
-            service_id=team.service_id,
-            team_id=team.id,
-            allocated_worker=rng.choice(workers_by_team[team.id]),
-            category=category,
-            is_open=is_open,
-            opened_on=opened,
-            closed_on=None if is_open else today - timedelta(days=rng.randint(1, 25)),
+        case_rows.append(
+            CaseRow(
+                reference=f"{prefix}{rng.randint(100000, 999999)}-{number:03d}",
+                initials="".join(rng.choice("ABCDEFGHJKLMNPRSTW") for _ in range(2)),
+                team=team.name,
+                worker_email=rng.choice(workers_by_team[team.id]),
+                category=category.value,
+                is_open=is_open,
+                opened_on=opened,
+                closed_on=None if is_open else today - timedelta(days=rng.randint(1, 25)),
+            )
         )
-        db.session.add(case)
-        cases_by_team[team.id].append(case)
-    db.session.flush()
+    db.session.add(
+        ColumnMapping(
+            name=CASE_LIST_MAPPING,
+            kind=ImportKind.CASES,
+            columns=CASE_LIST_COLUMNS,
+            values=CASE_LIST_VALUES,
+        )
+    )
+    db.session.commit()
+    _import(
+        ImportKind.CASES,
+        "northwick-case-list.xlsx",
+        case_list_xlsx(case_rows),
+        {"mapping": CASE_LIST_MAPPING, "full": True},
+    )
+    # The statutory returns: referrals from the CIN census, care from the SSDA903.
+    _import_returns(rng, today, case_rows)
+    cases_by_team: dict[int, list[Case]] = {team.id: [] for team in teams}
+    for case in db.session.scalars(select(Case).order_by(Case.reference)):
+        cases_by_team[case.team_id].append(case)
 
     audits = 0
     answer_rows: list[dict[str, object]] = []
@@ -452,7 +589,7 @@ def load(seed: int = 2011, today: date | None = None) -> str:
 
     # Service managers: the supervision record of one supervisee a month.
     supervisees = {
-        service.id: [w for t in service.teams for w in workers_by_team.get(t.id, [])]
+        service.id: [users[w] for t in service.teams for w in workers_by_team.get(t.id, [])]
         for service in db.session.scalars(select(Service))
     }
     service_managers = db.session.scalars(select(User).where(User.role == Role.SERVICE_MANAGER))

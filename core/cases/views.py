@@ -17,7 +17,7 @@ from core.access import (
     requires,
 )
 from core.extensions import db
-from core.models import Audit, Case, Team
+from core.models import Audit, Case, CaseAssignment, Category, Referral, Team
 from core.tools.info import Subject
 from core.tools.registry import get_registry
 
@@ -81,10 +81,24 @@ def show(case_id: int) -> str:
         if tool.subject == Subject.CASE
     ]
     enabled = {tool.slug for tool in registry.enabled_for(case.service_id)}
+    # Who held the case when: the case list import records each change.
+    history = db.session.execute(
+        select(CaseAssignment, Category.label)
+        .outerjoin(Category, Category.code == CaseAssignment.category)
+        .where(CaseAssignment.case_id == case.id)
+        .order_by(CaseAssignment.started_on.desc(), CaseAssignment.id.desc())
+    ).all()
+    referrals = db.session.scalars(
+        select(Referral)
+        .where(Referral.case_id == case.id)
+        .order_by(Referral.referral_date.desc())
+    ).all()
     return render_template(
         "cases/show.html",
         case=case,
         audits=audits,
+        history=history,
+        referrals=referrals,
         kind=kind,
         tools=[(tool, tool.slug in enabled) for tool in directorate_tools],
         token=secrets.token_urlsafe(24),
