@@ -89,6 +89,23 @@ def careaudit_audit_form(
     cheap and side-effect free: it is called on every page view. ``case`` and
     ``subject`` are ``None`` when core needs the form without one (reports,
     documentation).
+
+    Asking about the case's category: categories are data an administrator
+    manages per directorate (a council adds "Private fostering" without a code
+    change), so never compare ``case.category_label`` or a council's own code.
+    Ask by the stable codes of :class:`core.models.CaseCategory`, which never
+    change::
+
+        if case is not None and case.is_category(CaseCategory.LOOKED_AFTER):
+            ...  # looked after, or a council category treated as looked after
+
+    ``case.is_category(code)`` is true for a case of that category or of a
+    council category whose *treated as* (``Category.treat_as``) is that code.
+    ``case.category_kind`` is the single code to key a table on (the treated-as
+    code where set, else the case's own code), e.g.
+    ``case.category_kind in not_applicable_for`` with a set of ``CaseCategory``
+    members, as ``core.tools.standards.Standard`` does. A category treated as
+    nothing is of no kind a tool knows: offer it no pre-sets.
     """
 
 

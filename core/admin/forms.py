@@ -1,6 +1,10 @@
-"""Administrators' forms: users, services, teams."""
+"""Administrators' forms: users, services, teams, case categories."""
 
 from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
@@ -94,3 +98,79 @@ class TeamForm(FlaskForm):
         validators=[InputRequired(message="Enter the name of the team"), Length(max=120)],
     )
     active = BooleanField("Team is active", default=True)
+
+
+# -- case categories ------------------------------------------------------------
+
+#: A category code: what imports' value mappings and tools refer to, so plain.
+CODE_PATTERN = re.compile(r"[a-z0-9_]+")
+CODE_MAX_LENGTH = 40
+MIN_RISK_WEIGHT = Decimal("0.1")
+MAX_RISK_WEIGHT = Decimal("10")
+# ASCII digits only: "²" or other scripts' digits are not a weight anyone means.
+_DECIMAL = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def code_from_label(label: str) -> str:
+    """The code suggested for a new category: "Private fostering" -> ``private_fostering``."""
+    plain = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")[:CODE_MAX_LENGTH].strip("_")
+
+
+def parse_risk_weight(text: str) -> float:
+    """A risk weight from what was typed, or :class:`ValidationError` saying what to enter."""
+    text = text.strip()
+    if not text:
+        raise ValidationError("Enter a risk weight, like 1 for an ordinary category")
+    if not _DECIMAL.fullmatch(text):
+        raise ValidationError("Enter the risk weight as a number, like 2 or 1.5")
+    # Decimal, not float: 5,000 typed digits stay exact and never become infinity.
+    value = Decimal(text)
+    if value < MIN_RISK_WEIGHT:
+        raise ValidationError(f"The risk weight must be {MIN_RISK_WEIGHT} or more")
+    if value > MAX_RISK_WEIGHT:
+        raise ValidationError(f"The risk weight must be {MAX_RISK_WEIGHT} or less")
+    return float(value)
+
+
+class CategoryForm(FlaskForm):
+    """A case category of one directorate. ``code`` is only on the form that creates one."""
+
+    label = StringField(
+        "Name",
+        description="As staff know it, for example Early help.",
+        validators=[
+            InputRequired(message="Enter the name of the category"),
+            Length(max=120, message="The name must be 120 characters or fewer"),
+        ],
+    )
+    code = StringField(
+        "Code",
+        description="Lower-case letters, digits and underscores, for example early_help. "
+        "Leave it blank to make one from the name. The code cannot be changed once the "
+        "category is created, because imports and audit tools refer to it.",
+    )
+    treat_as = SelectField("Audit tools treat it as", validate_choice=False)
+    risk_weight = StringField(
+        "Risk weight",
+        description="How likely a case of this category is to be chosen for audit: 1 is "
+        "ordinary, 2 twice as likely, 0.5 half as likely. From 0.1 to 10.",
+    )
+    active = BooleanField("In use: the case import accepts it", default=True)
+
+    def validate_code(self, field: StringField) -> None:
+        code = (field.data or "").strip()
+        if code and not CODE_PATTERN.fullmatch(code):
+            raise ValidationError(
+                "The code must contain only lower-case letters, digits and underscores, "
+                "like early_help"
+            )
+        if len(code) > CODE_MAX_LENGTH:
+            raise ValidationError(f"The code must be {CODE_MAX_LENGTH} characters or fewer")
+
+    def validate_treat_as(self, field: SelectField) -> None:
+        if (field.data or "") not in {str(choice.value) for choice in field.choices or []}:
+            raise ValidationError("Choose what the audit tools treat this category as, or None")
+
+    def validate_risk_weight(self, field: StringField) -> None:
+        parse_risk_weight(field.data or "")

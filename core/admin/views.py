@@ -1,4 +1,4 @@
-"""Administration: users, services and teams, and per-service tool switches."""
+"""Administration: users, services and teams, case categories, per-service tool switches."""
 
 from __future__ import annotations
 
@@ -10,9 +10,16 @@ from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from core.access import Permission, requires
-from core.admin.forms import ServiceForm, TeamForm, UserForm
+from core.admin.forms import (
+    CategoryForm,
+    ServiceForm,
+    TeamForm,
+    UserForm,
+    code_from_label,
+    parse_risk_weight,
+)
 from core.extensions import db
-from core.models import Directorate, Role, Service, Team, User
+from core.models import Case, CaseCategory, Category, Directorate, Role, Service, Team, User
 from core.passwords import hash_password
 from core.tools.registry import get_registry
 
@@ -27,6 +34,9 @@ def index() -> str:
         "services": db.session.scalar(select(func.count(Service.id))),
         "teams": db.session.scalar(select(func.count(Team.id))),
         "tools": len(get_registry().all()),
+        "categories": db.session.scalar(
+            select(func.count(Category.id)).where(Category.active.is_(True))
+        ),
     }
     return render_template("admin/index.html", counts=counts)
 
@@ -321,3 +331,158 @@ def service_tools(service_id: int) -> Any:
     return render_template(
         "admin/service_tools.html", service=service, tools=tools, values=values, errors=errors
     ), (400 if errors else 200)
+
+
+# -- case categories ----------------------------------------------------------
+
+#: The stable codes audit tools key on; a council's category may be treated as one.
+WELL_KNOWN = frozenset(c.value for c in CaseCategory)
+
+
+@bp.route("/categories")
+@requires(Permission.ADMINISTER)
+def categories() -> str:
+    """Each directorate's case categories, with how many case files have each."""
+    directorates = db.session.scalars(select(Directorate).order_by(Directorate.name)).all()
+    by_directorate: dict[int, list[Category]] = {d.id: [] for d in directorates}
+    for category in db.session.scalars(select(Category).order_by(Category.label)):
+        by_directorate.setdefault(category.directorate_id, []).append(category)
+    cases = dict(
+        db.session.execute(select(Case.category, func.count(Case.id)).group_by(Case.category)).all()
+    )
+    labels = {c.code: c.label for rows in by_directorate.values() for c in rows}
+    return render_template(
+        "admin/categories.html",
+        directorates=directorates,
+        by_directorate=by_directorate,
+        cases=cases,
+        labels=labels,
+        well_known=WELL_KNOWN,
+    )
+
+
+def _treat_as_choices(directorate: Directorate) -> list[SelectChoice]:
+    """None, or one of the well-known categories of the same directorate (by today's label)."""
+    labels = dict(
+        db.session.execute(
+            select(Category.code, Category.label).where(Category.code.in_(WELL_KNOWN))
+        ).all()
+    )
+    return [SelectChoice("", "None: a category of its own")] + [
+        SelectChoice(member.value, labels.get(member.value, member.label))
+        for member in CaseCategory.for_directorate(directorate.code)
+    ]
+
+
+def _new_code(form: CategoryForm) -> str | None:
+    """The new category's code, typed or made from the name; None with the reason on the form."""
+    typed = (form.code.data or "").strip()
+    label = (form.label.data or "").strip()
+    if form.code.errors or not (typed or label):
+        return None  # already explained: the code's format, or the missing name
+    code = typed or code_from_label(label)
+    if not code:
+        reason = "Enter a code, like early_help: the name has no letters to make one"
+    elif db.session.scalar(select(Category.id).where(Category.code == code)) is not None:
+        reason = f"A category with the code {code} already exists: enter another code"
+    elif code in WELL_KNOWN:
+        reason = f"{code} is one of careaudit’s own codes: enter another code"
+    else:
+        return code
+    form.code.errors = [*form.code.errors, reason]
+    return None
+
+
+def _check_label(form: CategoryForm, directorate: Directorate, except_id: int | None) -> bool:
+    """False, with the reason on the form, when the directorate has a category of that name.
+
+    Names are unique within a directorate because the case import accepts a
+    category by its name as well as its code.
+    """
+    label = (form.label.data or "").strip()
+    if not label:
+        return False
+    statement = select(Category.id).where(
+        Category.directorate_id == directorate.id, func.lower(Category.label) == label.lower()
+    )
+    if except_id is not None:
+        statement = statement.where(Category.id != except_id)
+    if db.session.scalar(statement) is None:
+        return True
+    form.label.errors = [
+        *form.label.errors,
+        f"{directorate.name} already has a category called {label}",
+    ]
+    return False
+
+
+def _save_category(form: CategoryForm, category: Category) -> None:
+    category.label = (form.label.data or "").strip()
+    if "treat_as" in form:
+        category.treat_as = form.treat_as.data or None
+    category.risk_weight = parse_risk_weight(form.risk_weight.data or "")
+    category.active = bool(form.active.data)
+
+
+@bp.route("/categories/new/<int:directorate_id>", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def new_category(directorate_id: int) -> Any:
+    directorate = db.session.get(Directorate, directorate_id)
+    if directorate is None:
+        abort(404)
+    form = CategoryForm(data={"risk_weight": "1", "treat_as": "", "active": True})
+    form.treat_as.choices = _treat_as_choices(directorate)
+    if request.method == "POST":
+        # Every check runs, so the error summary lists every problem at once.
+        valid = form.validate_on_submit()
+        name_free = _check_label(form, directorate, except_id=None)
+        code = _new_code(form)
+        if valid and name_free and code is not None:
+            category = Category(directorate_id=directorate.id, code=code)
+            _save_category(form, category)
+            db.session.add(category)
+            db.session.commit()
+            flash(f"{category.label} has been added, with the code {category.code}.", "success")
+            return redirect(url_for("admin.categories"))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/category_form.html", form=form, directorate=directorate, category=None
+    ), status
+
+
+@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def edit_category(category_id: int) -> Any:
+    category = db.session.get(Category, category_id)
+    if category is None:
+        abort(404)
+    form = CategoryForm(
+        data={
+            "label": category.label,
+            "treat_as": category.treat_as or "",
+            "risk_weight": f"{category.risk_weight:g}",
+            "active": category.active,
+        }
+    )
+    del form.code  # fixed once created: imports and tools refer to it
+    if category.code in WELL_KNOWN:
+        # A well-known category *is* what the tools key on; it is treated as nothing else.
+        del form.treat_as
+    else:
+        form.treat_as.choices = _treat_as_choices(category.directorate)
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        if _check_label(form, category.directorate, except_id=category.id) and valid:
+            _save_category(form, category)
+            db.session.commit()
+            flash(f"Changes to {category.label} have been saved.", "success")
+            return redirect(url_for("admin.categories"))
+    in_use = db.session.scalar(select(func.count(Case.id)).where(Case.category == category.code))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "admin/category_form.html",
+        form=form,
+        directorate=category.directorate,
+        category=category,
+        in_use=in_use,
+    ), status

@@ -53,4 +53,4 @@ def categories_for(directorate_id: int | None = None, active_only: bool = True) 
 
 def risk_weights() -> dict[str, float]:
     """Each category's weight in the allocation draw, by code."""
-    return dict(db.session.execute(select(Category.code, Category.risk_weight)).tuples())
+    return dict(db.session.execute(select(Category.code, Category.risk_weight)).all())

@@ -86,7 +86,9 @@ class AuditRule(db.Model):
     pool: Mapped[CasePool] = mapped_column(enum_column(CasePool))
     #: Independent rules never give an auditor a case they hold or manage directly.
     independent: Mapped[bool] = mapped_column(default=False)
-    #: Proportionality: how much more likely a child protection or looked after case is.
+    #: Retired and unused: the draw's weights belong to the case categories now
+    #: (``Category.risk_weight``, Administration -> Case categories). Kept so the
+    #: schema needs no migration; nothing reads or writes it.
     high_risk_weight: Mapped[float] = mapped_column(default=2.0)
     #: No case is chosen again within this many months.
     months_between: Mapped[int] = mapped_column(default=12)

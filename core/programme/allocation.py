@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
+from core.cases.categories import risk_weights
 from core.extensions import db
 from core.models import (
     Allocation,
@@ -109,6 +110,8 @@ def allocate(
     db.session.flush()
     log: list[str] = [f"Allocation for {period.label}, seed {run.seed}"]
     workers = _worker_history()
+    # Read once per run, so every auditor's draw uses the same weights.
+    weights = risk_weights()
     rules = db.session.scalars(
         select(AuditRule).where(AuditRule.active.is_(True)).order_by(AuditRule.id)
     ).all()
@@ -125,7 +128,7 @@ def allocate(
             log.append(f"Rule {rule.id}: tool {rule.tool} is not installed; skipped")
             continue
         for auditor in auditors_for(rule):
-            allocated += _allocate_one(registry, rule, auditor, period, run, workers, log)
+            allocated += _allocate_one(registry, rule, auditor, period, run, workers, weights, log)
     run.allocated = allocated
     log.append(f"{allocated} audits allocated")
     run.log = log
@@ -140,6 +143,7 @@ def _allocate_one(
     period: Month,
     run: AllocationRun,
     workers: dict[int, date | None],
+    weights: dict[str, float],
     log: list[str],
 ) -> int:
     head = f"{auditor.name} ({rule.auditor_role.label}, rule {rule.id}, {rule.tool})"
@@ -178,7 +182,7 @@ def _allocate_one(
         worker_last_audited=workers,
         taken=taken,
         months_between=rule.months_between,
-        high_risk_weight=rule.high_risk_weight,
+        weights=weights,
     )
     log.append(f"{head}: " + "; ".join(selection.log))
     free_slots = [s for s in range(1, rule.quantity + 1) if s not in set(filled)]

@@ -9,20 +9,23 @@ module decides, reproducibly from a seed, and says why in a log. The rules
 3. for independent audits, never a case the auditor holds or manages directly;
 4. cover every social worker before repeating anyone: a worker whose work has
    not been audited for ``coverage_months`` is chosen before anyone else;
-5. proportionality: higher-risk categories (child protection, looked after by
-   default) weigh ``high_risk_weight`` times as much in the draw;
+5. proportionality: each case weighs its category's risk weight in the draw
+   (administrators set it per category; 1 is ordinary, child protection and
+   looked after start at 2), so a heavier category is drawn more often;
 6. never more than the pool holds, saying so in the log.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-HIGH_RISK = frozenset({"child_protection", "looked_after"})
+#: The weight of a category the caller gave no weight for.
+ORDINARY_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -68,10 +71,13 @@ def select_cases(
     taken: Iterable[int] = (),
     months_between: int = 12,
     coverage_months: int = 6,
-    high_risk_weight: float = 2.0,
-    high_risk: frozenset[str] = HIGH_RISK,
+    weights: Mapping[str, float] | None = None,
 ) -> Selection:
     """Choose up to ``quantity`` cases for ``auditor``.
+
+    ``weights`` are the draw's weights by category code (the categories'
+    ``risk_weight``); a category not in it weighs :data:`ORDINARY_WEIGHT`, so
+    no weights at all is a uniform draw.
 
     ``worker_last_audited`` is updated with ``period_start`` for every worker
     whose case is chosen, so a caller allocating several auditors from one pool
@@ -115,15 +121,27 @@ def select_cases(
             pool, why = fresh, "every social worker covered; spreading across the workforce"
         else:
             pool, why = eligible, "every social worker already chosen"
-        weights = [high_risk_weight if c.category in high_risk else 1.0 for c in pool]
-        pick = rng.choices(pool, weights)[0]
+        pick = rng.choices(pool, [weight_of(c.category, weights) for c in pool])[0]
         selection.chosen.append(pick)
-        selection.log.append(f"{pick.reference} ({pick.category}): {why}")
+        weight = weight_of(pick.category, weights)
+        weighed = "" if weight == ORDINARY_WEIGHT else f", weight {weight:g}"
+        selection.log.append(f"{pick.reference} ({pick.category}{weighed}): {why}")
         eligible.remove(pick)
         chosen_workers.add(pick.worker_id)
         if pick.worker_id is not None:
             worker_last_audited[pick.worker_id] = period_start
     return selection
+
+
+def weight_of(category: str, weights: Mapping[str, float] | None) -> float:
+    """The draw's weight of a case of ``category``.
+
+    A weight that is not a positive number (only possible by editing the
+    database directly: the categories page refuses it) counts as ordinary,
+    because a zero total would stop the whole allocation.
+    """
+    weight = (weights or {}).get(category, ORDINARY_WEIGHT)
+    return weight if 0 < weight < math.inf else ORDINARY_WEIGHT
 
 
 def _is_due(worker_id: int | None, last_audited: Mapping[int, date | None], cutoff: date) -> bool:

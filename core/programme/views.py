@@ -19,6 +19,7 @@ from core.models import (
     AllocationStatus,
     AuditRule,
     CasePool,
+    Category,
     Directorate,
     Frequency,
     Role,
@@ -30,6 +31,7 @@ from core.programme import periods
 from core.programme.compliance import compliance_rows, coverage
 from core.programme.rules import default_rules
 from core.programme.schedule import upcoming
+from core.programme.selection import ORDINARY_WEIGHT
 from core.tools.info import Subject
 from core.tools.registry import get_registry
 
@@ -315,7 +317,6 @@ def rule(rule_id: int) -> Any:
         "frequency": record.frequency.value,
         "pool": record.pool.value,
         "tool": record.tool,
-        "weight": f"{record.high_risk_weight:g}",
         "months": str(record.months_between),
         "active": record.active,
         "independent": record.independent,
@@ -324,7 +325,7 @@ def rule(rule_id: int) -> Any:
         form = request.form
         values = {
             key: (form.get(key) or "").strip()
-            for key in ("quantity", "frequency", "pool", "tool", "weight", "months")
+            for key in ("quantity", "frequency", "pool", "tool", "months")
         }
         values["active"] = form.get("active") == "y"
         values["independent"] = form.get("independent") == "y"
@@ -336,12 +337,6 @@ def rule(rule_id: int) -> Any:
             errors["pool"] = "Choose which cases to draw from"
         if values["tool"] not in {t.slug for t in tools}:
             errors["tool"] = "Choose the audit tool"
-        try:
-            weight = float(values["weight"])
-            if not 1 <= weight <= 10:
-                raise ValueError
-        except ValueError:
-            errors["weight"] = "Enter a weight from 1 (no weighting) to 10, like 2"
         if not values["months"].isdigit() or int(values["months"]) > 36:
             errors["months"] = "Enter a number of months from 0 to 36, like 12"
         if not errors:
@@ -349,7 +344,6 @@ def rule(rule_id: int) -> Any:
             record.frequency = Frequency(values["frequency"])
             record.pool = CasePool(values["pool"])
             record.tool = values["tool"]
-            record.high_risk_weight = float(values["weight"])
             record.months_between = int(values["months"])
             record.active = bool(values["active"])
             record.independent = bool(values["independent"])
@@ -365,5 +359,30 @@ def rule(rule_id: int) -> Any:
         errors=errors,
         frequencies=list(Frequency),
         pools=list(CasePool),
+        weighted=_weighted_categories(record),
     )
     return (page, 400) if errors else page
+
+
+def _weighted_categories(rule: AuditRule) -> list[Category]:
+    """The active categories the rule's draw weighs other than ordinary (1), heaviest first.
+
+    The weights belong to the categories (Administration -> Case categories),
+    not to rules: the rule page only says what they are where it draws.
+    """
+    if rule.service is not None:
+        codes = [rule.service.directorate.code]
+    else:
+        tool = get_registry().get(rule.tool)
+        codes = list(tool.directorates) if tool else []
+    statement = (
+        select(Category)
+        .join(Directorate)
+        .where(
+            Directorate.code.in_(codes),
+            Category.active.is_(True),
+            Category.risk_weight != ORDINARY_WEIGHT,
+        )
+        .order_by(Category.risk_weight.desc(), Category.label)
+    )
+    return list(db.session.scalars(statement))

@@ -155,6 +155,8 @@ class Standard:
     #: How to rate this standard, shown under the question itself.
     hint: str = ""
     #: Categories of case where the standard cannot apply: offered as Not applicable.
+    #: Matched on the case's ``category_kind``, so a council's own category
+    #: treated as one of these gets the same offer.
     not_applicable_for: frozenset[CaseCategory] = frozenset()
     not_applicable_reason: str = ""
 
@@ -163,7 +165,8 @@ class Standard:
         return f"standard_{self.number}"
 
     def offered_as_not_applicable(self, case: Case | None) -> bool:
-        """True when the case's category means the standard cannot apply."""
+        """True when the case's category (or what the council treats it as) means the
+        standard cannot apply."""
         return case is not None and case.category_kind in self.not_applicable_for
 
 

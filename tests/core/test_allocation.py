@@ -8,7 +8,7 @@ import sys
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.extensions import db
 from core.models import (
@@ -17,11 +17,13 @@ from core.models import (
     AllocationStatus,
     AuditKind,
     AuditRule,
+    Category,
     Role,
 )
 from core.programme import periods
 from core.programme.allocation import allocate
 from core.programme.rules import default_rules
+from core.programme.selection import select_cases
 from core.tools.registry import get_registry
 from tests.factories import Borough, add_programme, children_form
 
@@ -195,14 +197,13 @@ def test_service_managers_edit_their_rules_and_mistakes_are_shown(client, auth, 
             "frequency": "monthly",
             "pool": "team",
             "tool": "children_audit",
-            "weight": "0.5",
-            "months": "12",
+            "months": "forty",
             "active": "y",
         },
     )
     assert bad.status_code == 400
-    assert b"Enter how many files" in bad.data and b"Enter a weight from 1" in bad.data
-    assert b'value="lots"' in bad.data and b'value="0.5"' in bad.data
+    assert b"Enter how many files" in bad.data and b"Enter a number of months" in bad.data
+    assert b'value="lots"' in bad.data and b'value="forty"' in bad.data
     good = client.post(
         f"/programme/rules/{rule.id}",
         data={
@@ -210,14 +211,13 @@ def test_service_managers_edit_their_rules_and_mistakes_are_shown(client, auth, 
             "frequency": "monthly",
             "pool": "team",
             "tool": "children_audit",
-            "weight": "3",
             "months": "12",
             "active": "y",
         },
     )
     assert good.status_code == 302
     db.session.expire_all()
-    assert (rule.quantity, rule.high_risk_weight) == (4, 3.0)
+    assert rule.quantity == 4
     other = db.session.scalar(select(AuditRule).where(AuditRule.service_id.is_(None)))
     assert client.get(f"/programme/rules/{other.id}").status_code == 404
     auth.logout()
@@ -230,3 +230,47 @@ def test_allocation_log_page_shows_seed_and_reasons(client, auth, programme: Bor
     auth.login("iro@test.example")
     page = client.get("/programme/runs").get_data(as_text=True)
     assert "seed 77" in page and "pool too small" in page
+
+
+def test_the_draw_weighs_each_case_by_its_category(programme: Borough, monkeypatch):
+    """Allocation draws with the risk weights administrators set on the case categories."""
+    import core.programme.allocation as allocation_module
+
+    early_help = Category(
+        directorate_id=programme.children.id, code="early_help", label="Early help", risk_weight=0.5
+    )
+    db.session.add(early_help)
+    db.session.execute(
+        update(Category).where(Category.code == "child_in_need").values(risk_weight=3.0)
+    )
+    db.session.commit()
+    seen = []
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["weights"])
+        return select_cases(*args, **kwargs)
+
+    monkeypatch.setattr(allocation_module, "select_cases", spy)
+    run = allocate(get_registry(), DECEMBER, seed=4)
+    assert seen and all(
+        w["child_in_need"] == 3.0 and w["early_help"] == 0.5 and w["looked_after"] == 2.0
+        for w in seen
+    )
+    # The log says which drawn cases weighed more or less than ordinary, and by how much.
+    assert any("(child_in_need, weight 3)" in line for line in run.log)
+
+
+def test_the_rule_page_shows_the_category_weights_it_draws_with(client, auth, programme: Borough):
+    """The weights live on the categories: the rule page says what they are, not asks."""
+    auth.login("service_manager@test.example")
+    rule = db.session.scalar(
+        select(AuditRule).where(
+            AuditRule.service_id == programme.cin.id, AuditRule.auditor_role == Role.TEAM_MANAGER
+        )
+    )
+    page = client.get(f"/programme/rules/{rule.id}").get_data(as_text=True)
+    assert 'name="weight"' not in page
+    assert "Child protection: 2 times as likely" in page
+    assert "Looked after: 2 times as likely" in page
+    assert "Care and support" not in page  # an adults' category: not this rule's draw
+    assert "administrators set for each case category" in page

@@ -14,10 +14,19 @@ from core.programme.selection import (
     Candidate,
     months_before,
     select_cases,
+    weight_of,
 )
 
 CATEGORIES = ["child_in_need", "child_protection", "looked_after", "care_leaver"]
 MONTHS = [date(2026, m, 1) for m in range(1, 13)]
+#: Risk weights an administrator may give a category (0.1 to 10).
+WEIGHTS = st.sampled_from([0.1, 0.5, 1.0, 1.5, 2.0, 3.0, 10.0])
+
+
+@st.composite
+def category_weights(draw: st.DrawFn) -> dict[str, float]:
+    """Weights for some of the categories; the others are left out (ordinary)."""
+    return {c: draw(WEIGHTS) for c in CATEGORIES if draw(st.booleans())}
 
 
 @st.composite
@@ -52,7 +61,13 @@ def teams(draw: st.DrawFn) -> tuple[list[Candidate], dict[int, date | None]]:
     return cases, history
 
 
-def run_year(cases: list[Candidate], history: dict[int, date | None], seed: int, quantity: int):
+def run_year(
+    cases: list[Candidate],
+    history: dict[int, date | None],
+    seed: int,
+    quantity: int,
+    weights: dict[str, float] | None = None,
+):
     """A team manager (user 1) allocated monthly for a year, as `careaudit allocate` does."""
     history = dict(history)
     last_audited = {c.case_id: c.last_audited for c in cases}
@@ -73,6 +88,7 @@ def run_year(cases: list[Candidate], history: dict[int, date | None], seed: int,
             period_start=month,
             rng=random.Random(f"{seed}:{month}"),
             worker_last_audited=history,
+            weights=weights,
         )
         for case in chosen.chosen:
             last_audited[case.case_id] = month
@@ -81,10 +97,16 @@ def run_year(cases: list[Candidate], history: dict[int, date | None], seed: int,
 
 
 @settings(max_examples=150, deadline=None)
-@given(teams(), st.integers(min_value=0, max_value=2**31 - 1), st.integers(1, 4))
-def test_quota_window_coverage_and_seed(team, seed, quantity):
+@given(
+    teams(),
+    st.integers(min_value=0, max_value=2**31 - 1),
+    st.integers(1, 4),
+    category_weights(),
+)
+def test_quota_window_coverage_and_seed(team, seed, quantity, weights):
+    """Whatever the categories weigh: quotas, the 12-month window and the seed hold."""
     cases, history = team
-    year = run_year(cases, history, seed, quantity)
+    year = run_year(cases, history, seed, quantity, weights)
     chosen_on: dict[int, list[date]] = {}
     for month, pool, selection, _ in year:
         eligible = [
@@ -101,18 +123,26 @@ def test_quota_window_coverage_and_seed(team, seed, quantity):
             (b.year - a.year) * 12 + b.month - a.month >= 12 for a, b in itertools.pairwise(dates)
         )
     # Same seed, same allocation.
-    again = run_year(cases, history, seed, quantity)
+    again = run_year(cases, history, seed, quantity, weights)
     assert [[c.case_id for c in s.chosen] for _, _, s, _ in year] == [
         [c.case_id for c in s.chosen] for _, _, s, _ in again
     ]
 
 
 @settings(max_examples=150, deadline=None)
-@given(teams(), st.integers(min_value=0, max_value=2**31 - 1), st.integers(1, 4))
-def test_every_worker_is_covered_before_anyone_is_repeated(team, seed, quantity):
-    """Whenever the pool allows, a worker not audited for six months comes first."""
+@given(
+    teams(),
+    st.integers(min_value=0, max_value=2**31 - 1),
+    st.integers(1, 4),
+    category_weights(),
+)
+def test_every_worker_is_covered_before_anyone_is_repeated(team, seed, quantity, weights):
+    """Whenever the pool allows, a worker not audited for six months comes first.
+
+    However heavy a category, weighting never jumps a covered worker ahead of a due one.
+    """
     cases, history = team
-    for month, pool, selection, state in run_year(cases, history, seed, quantity):
+    for month, pool, selection, state in run_year(cases, history, seed, quantity, weights):
         cutoff = months_before(month, 6)
         eligible = [
             c for c in pool if c.last_audited is None or c.last_audited <= months_before(month, 12)
@@ -171,14 +201,10 @@ def test_independent_auditor_never_gets_cases_they_hold_or_manage():
     assert any("pool too small: 3 wanted, 1 eligible" in line for line in selection.log)
 
 
-def test_higher_risk_categories_are_drawn_more_often():
-    """Proportionality: child protection weighs three times as much here."""
-    cases = [
-        Candidate(n, f"C{n}", None, 1, "child_protection" if n < 50 else "child_in_need")
-        for n in range(100)
-    ]
+def draw_share(cases: list[Candidate], weights: dict[str, float] | None, draws: int = 400):
+    """How often each category is drawn, one case a draw, over ``draws`` seeds."""
     picks = []
-    for seed in range(400):
+    for seed in range(draws):
         selection = select_cases(
             cases,
             1,
@@ -187,8 +213,88 @@ def test_higher_risk_categories_are_drawn_more_often():
             period_start=date(2026, 12, 1),
             rng=random.Random(seed),
             worker_last_audited={},
-            high_risk_weight=3.0,
+            weights=weights,
         )
         picks.append(selection.chosen[0].category)
-    share = picks.count("child_protection") / len(picks)
-    assert 0.65 < share < 0.85  # 3:1 weighting of two equal halves -> 75%
+    return {category: picks.count(category) / draws for category in set(picks)}
+
+
+def test_higher_risk_categories_are_drawn_more_often():
+    """Proportionality: child protection weighs three times as much here."""
+    cases = [
+        Candidate(n, f"C{n}", None, 1, "child_protection" if n < 50 else "child_in_need")
+        for n in range(100)
+    ]
+    share = draw_share(cases, {"child_protection": 3.0, "child_in_need": 1.0})
+    assert 0.65 < share["child_protection"] < 0.85  # 3:1 weighting of two equal halves -> 75%
+
+
+def test_a_weight_of_one_everywhere_is_a_uniform_draw():
+    """Every category at 1 (or no weights at all): each case has the same chance."""
+    cases = [Candidate(n, f"C{n}", None, 1, CATEGORIES[n % 4]) for n in range(100)]
+    share = draw_share(cases, dict.fromkeys(CATEGORIES, 1.0), draws=2000)
+    assert all(0.2 < share[c] < 0.3 for c in CATEGORIES), share  # 25% each
+    assert share == draw_share(cases, None, draws=2000)
+
+
+#: (lighter, heavier) weights from the range allowed, the heavier at least twice the lighter.
+WEIGHT_PAIRS = [
+    (light, heavy)
+    for light in (0.1, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0)
+    for heavy in (0.2, 1.0, 2.0, 3.0, 5.0, 10.0)
+    if heavy >= 2 * light
+]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(CATEGORIES), st.sampled_from(WEIGHT_PAIRS))
+def test_a_heavier_category_is_drawn_more_often(categories, pair):
+    """Two equal halves of a pool: the half whose category weighs more is drawn more often,
+    in proportion to the weights."""
+    heavy, light = categories[:2]
+    light_weight, heavy_weight = pair
+    cases = [Candidate(n, f"C{n}", None, 1, heavy if n % 2 else light) for n in range(40)]
+    share = draw_share(cases, {heavy: heavy_weight, light: light_weight})
+    assert share[heavy] > 0.5
+    assert abs(share[heavy] - heavy_weight / (heavy_weight + light_weight)) < 0.1
+
+
+class RecordingRandom(random.Random):
+    """A seeded Random that keeps the weights of every draw."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed)
+        self.draws: list[tuple[list[Candidate], list[float]]] = []
+
+    def choices(self, population, weights=None, **kwargs):  # type: ignore[override]
+        self.draws.append((list(population), list(weights)))
+        return super().choices(population, weights, **kwargs)
+
+
+@settings(max_examples=100, deadline=None)
+@given(teams(), st.integers(min_value=0, max_value=2**31 - 1), category_weights())
+def test_each_draw_weighs_a_case_by_its_category(team, seed, weights):
+    """A case's chance in each draw is its category's weight over the pool's total;
+    a category without a weight is ordinary (1)."""
+    cases, history = team
+    rng = RecordingRandom(seed)
+    select_cases(
+        cases,
+        3,
+        auditor=Auditor(1, 1),
+        independent=False,
+        period_start=date(2026, 12, 1),
+        rng=rng,
+        worker_last_audited=dict(history),
+        weights=weights,
+    )
+    for pool, drawn_with in rng.draws:
+        assert drawn_with == [weights.get(c.category, 1.0) for c in pool]
+
+
+def test_a_weight_that_is_not_a_positive_number_counts_as_ordinary():
+    """Only possible by editing the database by hand; it must not stop the allocation."""
+    for broken in (0.0, -2.0, float("nan"), float("inf")):
+        assert weight_of("child_protection", {"child_protection": broken}) == 1.0
+    assert weight_of("child_protection", {"child_protection": 0.1}) == 0.1
+    assert weight_of("early_help", {}) == 1.0
