@@ -30,9 +30,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import select, update
 
 from core.extensions import db
+from core.imports.bulk import CHUNK, insert_rows, update_rows
 from core.imports.files import read_table
 from core.imports.mapping import CASE_FIELDS, columns_for, find_mapping, value_table
 from core.imports.plan import FileProblem, ImportFileData, ImportPlan, Progress
@@ -40,9 +41,6 @@ from core.imports.teams import NewTeamKey, TeamLookup, TeamRef, team_id
 from core.imports.values import FALSE_WORDS, TRUE_WORDS, ValueProblem, parse_date
 from core.models import Case, CaseAssignment, Category, ImportRun, User
 
-#: Rows per bulk statement and ids per ``IN`` list: well under PostgreSQL's
-#: 65,535 bind parameters per statement.
-CHUNK = 5000
 MAX_REFERENCE = 40
 MAX_INITIALS = 4
 #: How many unknown workers the plan lists for the user.
@@ -141,50 +139,33 @@ class CaseImporter:
                 "import_run_id": run.id,
             }
 
+        def fields(row: CaseRow) -> dict[str, Any]:
+            return {
+                "initials": row.initials,
+                "service_id": row.team.service_id,
+                "team_id": team_id(row.team, created_teams),
+                "allocated_worker_id": row.worker_id,
+                "category": row.category,
+                "is_open": row.is_open,
+                "opened_on": row.opened_on,
+                "closed_on": row.closed_on,
+            }
+
         for start in range(0, len(changes.create), CHUNK):
             batch = changes.create[start : start + CHUNK]
             ids = dict(
-                db.session.execute(
-                    insert(CASE_TABLE).returning(CASE_TABLE.c.reference, CASE_TABLE.c.id),
-                    [
-                        {
-                            "reference": row.reference,
-                            "initials": row.initials,
-                            "service_id": row.team.service_id,
-                            "team_id": team_id(row.team, created_teams),
-                            "allocated_worker_id": row.worker_id,
-                            "category": row.category,
-                            "is_open": row.is_open,
-                            "opened_on": row.opened_on,
-                            "closed_on": row.closed_on,
-                        }
-                        for row in batch
-                    ],
-                ).all()
+                insert_rows(
+                    CASE_TABLE,
+                    [{"reference": row.reference, **fields(row)} for row in batch],
+                    returning=("reference", "id"),
+                )
             )
             history.extend(assignment(ids[row.reference], row) for row in batch)
             progress.advance(len(batch))
 
-        statement = update(CASE_TABLE).where(CASE_TABLE.c.id == bindparam("case_id"))
         for start in range(0, len(changes.update), CHUNK):
             batch = changes.update[start : start + CHUNK]
-            db.session.execute(
-                statement,
-                [
-                    {
-                        "case_id": case_id,
-                        "initials": row.initials,
-                        "service_id": row.team.service_id,
-                        "team_id": team_id(row.team, created_teams),
-                        "allocated_worker_id": row.worker_id,
-                        "category": row.category,
-                        "is_open": row.is_open,
-                        "opened_on": row.opened_on,
-                        "closed_on": row.closed_on,
-                    }
-                    for case_id, row in batch
-                ],
-            )
+            update_rows(CASE_TABLE, [{"id": case_id, **fields(row)} for case_id, row in batch])
             progress.advance(len(batch))
         history.extend(assignment(i, row) for i, row in changes.update if i in changes.moved)
 
@@ -198,8 +179,7 @@ class CaseImporter:
                 )
                 .values(ended_on=today)
             )
-        for start in range(0, len(history), CHUNK):
-            db.session.execute(insert(ASSIGNMENT_TABLE), history[start : start + CHUNK])
+        insert_rows(ASSIGNMENT_TABLE, history)
 
         for start in range(0, len(changes.close), CHUNK):
             batch_ids = changes.close[start : start + CHUNK]
