@@ -218,6 +218,17 @@ def _seed_reference_data():
             for code, value, label, weight in CATEGORIES
         ],
     )
+    # Risk weights move from the rules to the categories: keep the heaviest weight
+    # a council gave its rules for the two high-risk categories.
+    heaviest = bind.execute(sa.text("SELECT MAX(high_risk_weight) FROM audit_rule")).scalar()
+    if heaviest is not None:
+        bind.execute(
+            sa.text(
+                "UPDATE case_category SET risk_weight = :weight "
+                "WHERE code IN ('child_protection', 'looked_after')"
+            ),
+            {"weight": float(heaviest)},
+        )
     bind.execute(
         sa.text(
             "UPDATE audit SET worker_id = (SELECT allocated_worker_id FROM case_file "
