@@ -23,10 +23,11 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, select, update
 
 from core.cases.referrals import CHUNK, age_band, link_referrals
 from core.extensions import db
+from core.imports.bulk import insert_rows, update_rows
 from core.imports.plan import FileProblem, ImportFileData, ImportPlan, Progress
 from core.imports.values import EARLIEST, LATEST
 from core.models import (
@@ -482,7 +483,7 @@ class CensusImporter:
             )
             plan.count("created")
         elif any(before[k] != referral.values[k] for k in COMPARED):
-            changes.update.append({"referral_id": before["id"], **referral.values})
+            changes.update.append({"id": before["id"], **referral.values})
             plan.count("updated")
         else:
             plan.count("unchanged")
@@ -491,21 +492,11 @@ class CensusImporter:
         changes: CensusChanges = plan.changes
         total = len(changes.create) + len(changes.update) + len(changes.categories)
         progress.stage("Writing referrals", total or None)
-        for start in range(0, len(changes.create), CHUNK):
-            batch = [
-                {**row, "import_run_id": run.id} for row in changes.create[start : start + CHUNK]
-            ]
-            db.session.execute(insert(Referral), batch)
-            progress.advance(len(batch))
-        table = Referral.__table__
-        # Without .values(), each row's keys (the compared columns) make the SET clause.
-        statement = update(table).where(table.c.id == bindparam("referral_id"))
-        for start in range(0, len(changes.update), CHUNK):
-            batch = [
-                {**row, "import_run_id": run.id} for row in changes.update[start : start + CHUNK]
-            ]
-            db.session.execute(statement, batch)
-            progress.advance(len(batch))
+        table: Table = Referral.__table__  # type: ignore[assignment]
+        insert_rows(table, [{**row, "import_run_id": run.id} for row in changes.create])
+        progress.advance(len(changes.create))
+        update_rows(table, [{**row, "import_run_id": run.id} for row in changes.update])
+        progress.advance(len(changes.update))
         change_categories(changes.categories, date.today(), run.id)
         progress.advance(len(changes.categories))
         linked = link_referrals(changes.references)
@@ -532,37 +523,30 @@ def change_categories(changes: list[CategoryChange], day: date, run_id: int | No
     """
     if not changes:
         return
-    cases = Case.__table__
-    assignments = CaseAssignment.__table__
+    cases: Table = Case.__table__  # type: ignore[assignment]
+    assignments: Table = CaseAssignment.__table__  # type: ignore[assignment]
+    update_rows(cases, [{"id": c.case_id, "category": c.category} for c in changes])
     for start in range(0, len(changes), CHUNK):
-        batch = changes[start : start + CHUNK]
-        db.session.execute(
-            update(cases)
-            .where(cases.c.id == bindparam("case_id"))
-            .values(category=bindparam("new_category")),
-            [{"case_id": c.case_id, "new_category": c.category} for c in batch],
-        )
         db.session.execute(
             update(assignments)
-            .where(assignments.c.case_id.in_([c.case_id for c in batch]))
+            .where(assignments.c.case_id.in_([c.case_id for c in changes[start : start + CHUNK]]))
             .where(assignments.c.ended_on.is_(None))
             .values(ended_on=day)
         )
-        db.session.execute(
-            insert(assignments),
-            [
-                {
-                    "case_id": c.case_id,
-                    "team_id": c.team_id,
-                    "worker_id": c.worker_id,
-                    "category": c.category,
-                    "started_on": day,
-                    "ended_on": None,
-                    "import_run_id": run_id,
-                }
-                for c in batch
-            ],
-        )
+    insert_rows(
+        assignments,
+        [
+            {
+                "case_id": c.case_id,
+                "team_id": c.team_id,
+                "worker_id": c.worker_id,
+                "category": c.category,
+                "started_on": day,
+                "import_run_id": run_id,
+            }
+            for c in changes
+        ],
+    )
     # The session may hold these cases from earlier in the request: read them again.
     for held in list(db.session.identity_map.values()):
         if isinstance(held, Case | CaseAssignment):
