@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,7 @@ class BarProgress:
         if not self.enabled:
             return
         if total:
-            self._bar = click.progressbar(
-                length=total, label=text, file=click.get_text_stream("stderr")
-            )
+            self._bar = click.progressbar(length=total, label=text, file=sys.stderr)
             self._bar.__enter__()
         else:
             click.echo(f"{text}…", err=True)
@@ -75,8 +74,9 @@ def report(run: ImportRun) -> None:
     if (run.details or {}).get("same_file_as"):
         click.echo(f"The same file was imported before (run {run.details['same_file_as']}).")
     if run.status is ImportStatus.REJECTED:
+        problems = f"{run.problem_count} problem{'' if run.problem_count == 1 else 's'}"
         reason = run.error or (
-            f"{run.problem_count} problems; nothing was imported. Fix the file, or run "
+            f"{problems}; nothing was imported. Fix the file, or run "
             "again with --skip-invalid to import the valid rows."
         )
         raise click.ClickException(reason)
