@@ -44,6 +44,7 @@ from core.imports.synthetic import (
     CensusReferral,
     StaffRow,
     case_list_csv,
+    case_list_xlsx,
     census_xml,
     staff_csv,
 )
@@ -240,6 +241,12 @@ def bench(backend: str, url: str, cases: int, children: int) -> list[tuple]:
                 60,
                 run.counts,
             )
+        )
+        # The same rows as an Excel workbook (title row, blank row, then the table).
+        workbook = case_list_xlsx(case_rows)
+        run, xlsx = _timed("case list as XLSX", lambda: case_import("cases.xlsx", workbook))
+        results.append(
+            (backend, f"case list, {cases:,} rows, as XLSX", xlsx, reference, 60, run.counts)
         )
 
         census = census_xml(TODAY, _children(rng, children))
