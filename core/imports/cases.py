@@ -43,7 +43,7 @@ from core.models import Case, CaseAssignment, Category, ImportRun, User
 
 MAX_REFERENCE = 40
 MAX_INITIALS = 4
-#: How many unknown workers the plan lists for the user.
+#: How many unknown workers (and cases to close) the plan lists for the user.
 LISTED = 200
 
 CASE_TABLE = Case.__table__
@@ -427,11 +427,13 @@ class _RowChecker:
         if full:
             directorates = self.directorates
             services = self.teams.services_by_id
-            changes.close = [
-                r[0]
+            closing = [
+                r
                 for key, r in stored.items()
                 if r[7] and key not in self.seen and services[r[3]].directorate_id in directorates
             ]
+            changes.close = [r[0] for r in closing]
+            plan.details["closed_references"] = sorted(r[1] for r in closing)[:LISTED]
         plan.count("created", len(changes.create))
         plan.count("updated", len(changes.update))
         plan.count("closed", len(changes.close))

@@ -199,7 +199,8 @@ class StaffImporter:
             if row is not None:
                 rows[row.email] = row
             progress.advance()
-        self._check_staff_ids(plan, rows, existing)
+        self._check_staff_ids(plan, rows, existing, columns.get("staff_id", "Staff ID"))
+        self._keep_an_administrator(plan, rows, existing, columns["role"])
 
         changes = StaffChanges(teams=teams)
         for email, row in rows.items():
@@ -342,7 +343,11 @@ class StaffImporter:
         return StaffRow(number, email, name, role, team, service_id, active, staff_id)
 
     def _check_staff_ids(
-        self, plan: ImportPlan, rows: dict[str, StaffRow], existing: dict[str, Existing]
+        self,
+        plan: ImportPlan,
+        rows: dict[str, StaffRow],
+        existing: dict[str, Existing],
+        column: str,
     ) -> None:
         """A staff ID careaudit gives someone else stays theirs unless the file moves it."""
         holders = {r.staff_id.lower(): r for r in existing.values() if r.staff_id}
@@ -361,10 +366,41 @@ class StaffImporter:
                 continue
             plan.problem(
                 row.row,
-                "Staff ID",
+                column,
                 f"Staff ID {row.staff_id} belongs to {holder.name} ({holder.email}) in careaudit",
             )
             del rows[email]
+
+    def _keep_an_administrator(
+        self,
+        plan: ImportPlan,
+        rows: dict[str, StaffRow],
+        existing: dict[str, Existing],
+        column: str,
+    ) -> None:
+        """Refuse rows that would leave careaudit with no active administrator.
+
+        HR extracts know people's jobs, not who administers careaudit: a file
+        calling the only administrator a social worker must not lock the
+        council out of its own system.
+        """
+        admins = {e for e, r in existing.items() if r.active and r.role is Role.ADMINISTRATOR}
+        if not admins:
+            return  # a fresh install: the file may create the first ones
+        after = {e for e in admins if e not in rows} | {
+            e for e, r in rows.items() if r.active and r.role is Role.ADMINISTRATOR
+        }
+        if after:
+            return
+        for email in sorted(admins & set(rows)):
+            row = rows.pop(email)
+            plan.problem(
+                row.row,
+                column,
+                f"{row.email} is careaudit's last active administrator, so the file cannot "
+                f"make them {'inactive' if not row.active else 'a ' + row.role.label.lower()}. "
+                "Make someone else an administrator first, under Administration",
+            )
 
     def apply(self, plan: ImportPlan, run: ImportRun, progress: Progress) -> None:
         changes: StaffChanges = plan.changes

@@ -241,6 +241,7 @@ def test_full_closes_open_cases_missing_from_the_file_never_deleting_them(boroug
     for reference in ("C100002", "C200001", "C300001"):
         assert (case(reference).is_open, case(reference).closed_on) == (False, TODAY)
     assert case("A400001").is_open  # adults' directorate: not in this file
+    assert result.details["closed_references"] == ["C100002", "C200001", "C300001"]
     assert case("C100001").is_open
 
 

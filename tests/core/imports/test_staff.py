@@ -385,3 +385,25 @@ def test_a_service_manager_moves_service(borough: Borough):
     assert user("service_manager@test.example").service_id == db.session.scalar(
         select(Service.id).where(Service.name == "Children in Care")
     )
+
+
+def test_the_last_administrator_cannot_be_demoted_or_deactivated_by_a_file(borough: Borough):
+    """An HR file knows jobs, not who runs careaudit: the council is never locked out."""
+    for row in (
+        ["admin@test.example", "Admin", "Social worker", "CIN North", "", "", ""],
+        ["admin@test.example", "Admin", "Administrator", "", "", "No", ""],
+    ):
+        result = run(ImportKind.STAFF, staff_file(row))
+        assert problems_at(result) == {(2, "Role")}
+        assert "last active administrator" in reasons(result)
+    assert user("admin@test.example").role is Role.ADMINISTRATOR
+    # With a second administrator in the file, the first may change.
+    result = run(
+        ImportKind.STAFF,
+        staff_file(
+            ["admin@test.example", "Admin", "Social worker", "CIN North", "", "", ""],
+            ["new.admin@test.example", "New Admin", "Administrator", "", "", "", ""],
+        ),
+    )
+    assert result.status is ImportStatus.IMPORTED, reasons(result)
+    assert user("admin@test.example").role is Role.SOCIAL_WORKER
