@@ -65,10 +65,9 @@ class CaseRow:
     closed_on: date | None
 
 
-#: What careaudit holds about a case, in the order ``_state`` gives the row's.
-Stored = tuple[
-    int, str, str | None, int, int, int | None, str, bool, date | None, date | None
-]  # id, reference, initials, service, team, worker, category, open, opened, closed
+#: What careaudit holds about a case: id, reference, initials, service, team,
+#: worker, category, open, opened, closed (plain tuples: 100,000 of them are loaded).
+Stored = tuple[int, str, str | None, int, int, int | None, str, bool, date | None, date | None]
 
 
 @dataclass
@@ -96,7 +95,7 @@ class CaseImporter:
             if mapping is None:
                 raise FileProblem(
                     f"There is no saved mapping called “{options['mapping']}”. "
-                    "Check its name under Imports, Column mappings."
+                    "Check the name, or save the mapping first."
                 )
         file = files["file"]
         if mapping is not None:
@@ -290,11 +289,12 @@ class _RowChecker:
         if not letters:
             return None
         if " " in letters or len(letters) > MAX_INITIALS:
+            # The value is not repeated: the run's record must not keep a name either.
             self._problem(
                 number,
                 "initials",
-                f"“{text}” looks like a name. careaudit keeps at most {MAX_INITIALS} initials "
-                "and never names: remove the column or give initials only",
+                "This looks like a name, not initials: careaudit never keeps names, only up "
+                f"to {MAX_INITIALS} initials. Give initials only, or leave the column out",
             )
             return None
         if not letters.isalpha():
@@ -389,7 +389,7 @@ class _RowChecker:
                 )
             )
         }
-        has = {key: key in columns for key in ("initials", "worker", "opened_on")}
+        has = {key: key in columns for key in ("initials", "worker")}
         for key, row in self.rows.items():
             if row.team.id is None:
                 changes.new_teams.add(row.team.new_key)
