@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from core.cases.referrals import link_referrals
 from core.extensions import db
 from core.imports.bulk import CHUNK, insert_rows, update_rows
 from core.imports.files import read_table
@@ -188,6 +189,8 @@ class CaseImporter:
                 .values(is_open=False, closed_on=today)
             )
             progress.advance(len(batch_ids))
+        # Census referrals kept before their child had a case file now find it.
+        link_referrals([row.reference for row in changes.create])
 
 
 class _RowChecker:
@@ -214,11 +217,16 @@ class _RowChecker:
                 self.workers_by_staff_id[staff_id.strip().lower()] = id_
         self.categories: dict[int, dict[str, str]] = {}
         self.category_labels: dict[int, list[str]] = {}
-        for code, label, directorate_id in db.session.execute(
-            select(Category.code, Category.label, Category.directorate_id)
-            .where(Category.active.is_(True))
+        #: Categories an administrator took out of use: named in their own message.
+        self.retired: dict[str, str] = {}
+        for code, label, directorate_id, active in db.session.execute(
+            select(Category.code, Category.label, Category.directorate_id, Category.active)
             .order_by(Category.label)
         ):
+            if not active:
+                self.retired[code.lower()] = label
+                self.retired[label.strip().lower()] = label
+                continue
             known = self.categories.setdefault(directorate_id, {})
             known[code.lower()] = code
             known[label.strip().lower()] = code
@@ -331,6 +339,14 @@ class _RowChecker:
                 self._problem(number, "category", f"Category “{text}” is not in careaudit")
             return None
         code = self.categories.get(team.directorate_id, {}).get(text.lower())
+        if code is None and text.lower() in self.retired:
+            self._problem(
+                number,
+                "category",
+                f"Category “{self.retired[text.lower()]}” is not in use. An administrator can "
+                "put it back in use at Administration, Case categories",
+            )
+            return None
         if code is None:
             valid = ", ".join(self.category_labels.get(team.directorate_id, [])) or "none"
             self._problem(

@@ -423,6 +423,26 @@ def test_an_inactive_category_is_refused(borough: Borough):
     result = run(ImportKind.CASES, case_file(["J1", "", "CIC Team A", "", "", "Care leaver"]))
     assert problems_at(result) == {(2, "Category")}
     assert "Care leaver," not in reasons(result)
+    assert "“Care leaver” is not in use" in reasons(result)
+
+
+def test_census_referrals_kept_without_a_case_file_find_it_when_it_arrives(borough: Borough):
+    """A child referred before careaudit had their file is linked once the case list has it."""
+    from core.imports.synthetic import CensusChild, CensusReferral, census_xml
+    from core.models import Referral
+
+    census = census_xml(
+        date(2026, 3, 31),
+        [CensusChild("K9", date(2015, 1, 1), [CensusReferral(date(2025, 6, 1))])],
+    )
+    assert run(ImportKind.CIN_CENSUS, census, "census.xml").status is ImportStatus.IMPORTED
+    referral = db.session.scalar(select(Referral).where(Referral.child_reference == "K9"))
+    assert referral.case_id is None
+
+    result = run(ImportKind.CASES, case_file(["k9", "", "CIN North", "", "", "Child in need"]))
+    assert result.status is ImportStatus.IMPORTED, result.problems
+    db.session.refresh(referral)
+    assert referral.case_id == case("k9").id
 
 
 def test_a_file_without_the_required_columns_is_refused(borough: Borough):
