@@ -19,7 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Configuration: defaults from the environment (``core.config``), then
     ``test_config``. The schema comes from migrations (``careaudit db upgrade``).
     """
-    from core import access, config, security, views
+    from core import access, config, jobs, security, views
     from core.extensions import csrf, db, limiter, login_manager, mail, migrate
     from core.templating import init_templating
     from core.tools import registry
@@ -44,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     mail.init_app(app)
 
     registry.init_app(app)
+    jobs.init_app(app)
     init_templating(app)
     views.register_blueprints(app)
     access.init_app(app)

@@ -34,6 +34,10 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(import_group)
 
+    from core.jobs.cli import worker_command
+
+    app.cli.add_command(worker_command)
+
     @app.cli.command("tools")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
     def tools_command(as_json: bool) -> None:
