@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from core.auth.views import bp as auth_bp
     from core.cases.views import bp as cases_bp
     from core.home.views import bp as home_bp
+    from core.imports.views import bp as imports_bp
     from core.messages.views import bp as messages_bp
     from core.programme.views import bp as programme_bp
     from core.reports.views import bp as reports_bp
@@ -27,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
         audits_bp,
         reports_bp,
         admin_bp,
+        imports_bp,
         programme_bp,
         messages_bp,
     ):

@@ -153,4 +153,6 @@ def fail_stale_jobs() -> list[int]:
         return []
     for job_id in failed:
         log.warning("job %s stopped with its worker; reported failed", job_id)
+    if failed:
+        db.session.expire_all()  # the session must not show what it read before the sweep
     return failed
