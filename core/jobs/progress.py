@@ -35,9 +35,10 @@ PROGRESS_INTERVAL = 1.0
 
 @contextmanager
 def own_connection(engine: Engine) -> Iterator[Connection]:
-    """A connection apart from ``db.session``'s that never waits for SQLite's lock.
+    """A connection apart from ``db.session``'s that never waits long for a lock.
 
-    Whatever is not committed when the block ends is rolled back.
+    Whatever is not committed when the block ends is rolled back. Commit once:
+    on PostgreSQL the lock timeout lasts for the first transaction only.
     """
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as connection:
@@ -45,6 +46,10 @@ def own_connection(engine: Engine) -> Iterator[Connection]:
         if sqlite:
             previous = int(connection.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0)
             connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+        elif engine.dialect.name == "postgresql":
+            # Row locks are held only by a transaction that is alive; still, never hang a
+            # page on one. LOCAL: it ends with this connection's transaction.
+            connection.exec_driver_sql("SET LOCAL lock_timeout = '2s'")
         try:
             yield connection
         finally:
@@ -72,7 +77,8 @@ def write_now(engine: Engine, statement: Executable) -> bool:
 class JobProgress:
     """A :class:`core.imports.plan.Progress` that records progress on a job's row.
 
-    Writes are throttled to about one a second; :meth:`pending` hands whatever
+    A new stage is written at once; advances at most about once a second
+    (``interval``), however often they come. :meth:`pending` hands whatever
     is not written yet to the heartbeat, which writes it with its next beat, so a
     new stage shows even when nothing advances for a while.
     """
@@ -91,12 +97,14 @@ class JobProgress:
     # -- the Progress protocol ---------------------------------------------------
 
     def stage(self, text: str, total: int | None = None) -> None:
+        """A new stage is written at once: there are a handful per job, and the page
+        should say "Writing the changes" before the (long) writing starts."""
         with self._lock:
             self.text = text[:120]
             self.total = total
             self.done = 0
             self._dirty = True
-        self._write_if_due()
+        self._write_if_due(force=True)
 
     def advance(self, n: int = 1) -> None:
         with self._lock:
@@ -120,9 +128,9 @@ class JobProgress:
             self._dirty = False
         return self.values()
 
-    def _write_if_due(self) -> None:
+    def _write_if_due(self, force: bool = False) -> None:
         now = time.monotonic()
-        if now - self._last_write < self.interval:
+        if not force and now - self._last_write < self.interval:
             return
         self._last_write = now
         values = self.pending()

@@ -46,9 +46,11 @@ def test_progress_is_written_at_most_once_an_interval(app: Flask):
     progress.stage("Checking rows", total=1000)
     for _ in range(999):
         progress.advance()
-    assert stored(job.id) == ("Checking rows", 1000, 0)  # only the first write went
+    assert stored(job.id) == ("Checking rows", 1000, 0)  # only the stage was written
     assert progress.pending() == {"stage": "Checking rows", "total": 1000, "done": 999}
     assert progress.pending() is None  # handed over once
+    progress.stage("Writing the changes")
+    assert stored(job.id) == ("Writing the changes", None, 0)  # a new stage shows at once
 
 
 def test_done_never_passes_the_total(app: Flask):
@@ -105,3 +107,18 @@ def test_a_stale_sweep_on_a_locked_sqlite_database_is_skipped(app: Flask):
         assert jobs.fail_stale_jobs() == []
         importer.rollback()
     assert jobs.fail_stale_jobs() == [job.id]
+
+
+def test_on_postgresql_a_locked_job_row_is_skipped_not_waited_for(app: Flask):
+    """A row held by a stuck transaction does not hang the page or the worker."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has its own test above")
+    job = a_running_job()
+    with db.engine.connect() as stuck:
+        stuck.execute(Job.__table__.update().where(Job.id == job.id).values(stage="held"))
+        written = write_now(
+            db.engine, Job.__table__.update().where(Job.id == job.id).values(stage="x")
+        )
+        stuck.rollback()
+    assert written is False
+    assert stored(job.id)[0] != "x"

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, current_app
+from sqlalchemy import select
 
 from core import create_app, jobs
 from core.extensions import db
@@ -179,3 +180,40 @@ def test_the_worker_command_refuses_when_jobs_run_at_once(runner):
     result = runner.invoke(args=["worker"])
     assert result.exit_code != 0
     assert "no queue to work" in result.output
+
+
+def test_the_worker_command_reports_dead_jobs_then_works_the_queue(
+    database_url: str, tmp_path: Path, app: Flask, monkeypatch: pytest.MonkeyPatch
+):
+    """`careaudit worker` first fails jobs a dead worker left running, then runs Huey's consumer."""
+    from datetime import timedelta
+
+    from core.jobs.queue import JobQueue
+    from core.models._types import utcnow
+
+    long_ago = utcnow() - timedelta(hours=1)
+    db.session.add(
+        Job(name="tests.x", arguments={}, status=JobStatus.RUNNING, heartbeat_at=long_ago)
+    )
+    db.session.commit()
+    consumers: list[dict[str, Any]] = []
+
+    class Consumer:
+        def __init__(self, workers: int) -> None:
+            consumers.append({"workers": workers, "ran": False})
+
+        def run(self) -> None:
+            consumers[-1]["ran"] = True
+
+    monkeypatch.setattr(JobQueue, "create_consumer", lambda self, workers: Consumer(workers))
+    queue_file = str(tmp_path / "jobs.sqlite3")
+    with (
+        server(database_url, "worker", JOBS_SQLITE_PATH=queue_file) as worker,
+        worker.app_context(),
+    ):
+        result = worker.test_cli_runner().invoke(args=["worker", "--workers", "3"])
+    assert result.exit_code == 0, result.output
+    assert "Reported 1 jobs as failed" in result.output
+    assert consumers == [{"workers": 3, "ran": True}]
+    db.session.expire_all()
+    assert db.session.scalar(select(Job.status)) is JobStatus.FAILED
