@@ -381,7 +381,7 @@ def test_the_case_import_refuses_a_category_out_of_use(runner, borough: Borough,
         "Case reference,Team,Category\nC900001,CIN North,Child in need\n", encoding="utf-8"
     )
     result = runner.invoke(args=["import", "cases", str(case_list), "--dry-run", "--quiet"])
-    assert "Child in need" in result.output and "not a category" in result.output
+    assert "Child in need" in result.output and "is not in use" in result.output
     assert db.session.scalar(select(Case).where(Case.reference == "C900001")) is None
 
 
