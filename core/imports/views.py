@@ -57,7 +57,7 @@ bp = Blueprint("imports", __name__, url_prefix="/imports")
 
 PER_PAGE = 50
 #: A heading with more distinct values than this (a reference, a date) lists none.
-MAX_DISTINCT_VALUES = 40
+MAX_DISTINCT_VALUES = 100
 #: Blank rows under each mappable field, for values the sample file does not show.
 EXTRA_VALUE_ROWS = 2
 #: The most value rows one field's form may post (a bound on what is read back).
@@ -141,34 +141,40 @@ def _mb(size: int) -> str:
     return f"{size / (1024 * 1024):g} MB"
 
 
+def _noun(label: str) -> str:
+    """A label inside a sentence: "Staff file" -> "staff file", "CIN census file" as it is."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
 def _file_error(file: FileStorage | None, slot: FileSlot, limit: int) -> tuple[str, bytes]:
     """Why an uploaded file cannot be taken (GOV.UK wording), or "" and its bytes."""
+    noun = _noun(slot.label)
     if file is None or not file.filename:
-        return f"Select the {slot.label.lower()}", b""
+        return f"Select the {noun}", b""
     content = file.stream.read(limit + 1)
     if len(content) > limit:
-        return f"The {slot.label.lower()} must be smaller than {_mb(limit)}", b""
+        return f"The {noun} must be smaller than {_mb(limit)}", b""
     if not content.strip():
-        return f"The {slot.label.lower()} is empty", b""
+        return f"The {noun} is empty", b""
     name = file.filename.lower()
     binary = b"\x00" in content[:4096]
     if slot.accepts == "xml":
         starts = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
         if not name.endswith(".xml") or binary or starts != b"<":
-            return f"The {slot.label.lower()} must be an XML file", b""
+            return f"The {noun} must be an XML file", b""
         return "", content
     if name.endswith(".xls"):
         return (
-            f"The {slot.label.lower()} is an old Excel file (.xls): save it as .xlsx or CSV",
+            f"The {noun} is an old Excel file (.xls): save it as .xlsx or CSV",
             b"",
         )
     if slot.accepts == "table" and name.endswith((".xlsx", ".xlsm")):
         if not content.startswith(b"PK"):
-            return f"The {slot.label.lower()} is not an Excel workbook", b""
+            return f"The {noun} is not an Excel workbook", b""
         return "", content
     if not name.endswith((".csv", ".txt")) or binary:
         wanted = "a CSV or Excel (.xlsx) file" if slot.accepts == "table" else "a CSV file"
-        return f"The {slot.label.lower()} must be {wanted}", b""
+        return f"The {noun} must be {wanted}", b""
     return "", content
 
 

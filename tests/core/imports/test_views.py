@@ -326,7 +326,7 @@ def test_no_file_chosen(admin: FlaskClient):
 def test_the_census_must_be_xml(admin: FlaskClient):
     response = upload(admin, "cin-census", {"file": (NEW_STAFF, "census.csv")})
     assert response.status_code == 400
-    assert "The cin census file must be an XML file" in page_text(response)
+    assert "The CIN census file must be an XML file" in page_text(response)
 
 
 def test_options_chosen_are_kept_when_the_upload_is_refused(admin: FlaskClient):
@@ -733,3 +733,19 @@ def _unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+def test_an_import_that_finds_new_problems_when_importing_writes_nothing(
+    admin: FlaskClient, borough: Borough
+):
+    """Importing checks again: a team removed since the check stops the whole import."""
+    content = staff_csv(["ann@test.example", "Ann Ash", "Social worker", "CIN South", "", ""])
+    run = run_of(upload(admin, "staff", {"file": (content, "staff.csv")}))
+    assert run.problem_count == 0
+    borough.south.name = "CIN South (closed)"  # renamed after the check
+    db.session.commit()
+    page = admin.post(f"/imports/{run.id}/import", follow_redirects=True)
+    run = latest_run()
+    assert run.status is ImportStatus.REJECTED
+    assert not user_exists("ann@test.example")
+    assert "nothing was imported" in page_text(page)
