@@ -64,11 +64,15 @@ class CaseRow:
     is_open: bool
     opened_on: date | None
     closed_on: date | None
+    #: The category as the case list gives it (``category`` may keep a return's).
+    listed: str = ""
 
 
 #: What careaudit holds about a case: id, reference, initials, service, team,
 #: worker, category, open, opened, closed (plain tuples: 100,000 of them are loaded).
-Stored = tuple[int, str, str | None, int, int, int | None, str, bool, date | None, date | None]
+Stored = tuple[
+    int, str, str | None, int, int, int | None, str, bool, date | None, date | None, str | None
+]
 
 
 @dataclass
@@ -79,6 +83,8 @@ class CaseChanges:
     #: Cases whose team, worker or category change: their history moves on.
     moved: set[int] = field(default_factory=set)
     close: list[int] = field(default_factory=list)
+    #: (case id, category) where only the case list's own category is to be noted.
+    relisted: list[tuple[int, str]] = field(default_factory=list)
     teams: TeamLookup = field(default_factory=TeamLookup)
     new_teams: set[NewTeamKey] = field(default_factory=set)
     today: date = field(default_factory=date.today)
@@ -146,6 +152,7 @@ class CaseImporter:
                 "team_id": team_id(row.team, created_teams),
                 "allocated_worker_id": row.worker_id,
                 "category": row.category,
+                "listed_category": row.listed,
                 "is_open": row.is_open,
                 "opened_on": row.opened_on,
                 "closed_on": row.closed_on,
@@ -189,6 +196,10 @@ class CaseImporter:
                 .values(is_open=False, closed_on=today)
             )
             progress.advance(len(batch_ids))
+        update_rows(
+            CASE_TABLE,
+            [{"id": case_id, "listed_category": listed} for case_id, listed in changes.relisted],
+        )
         # Census referrals kept before their child had a case file now find it.
         link_referrals([row.reference for row in changes.create])
 
@@ -289,7 +300,16 @@ class _RowChecker:
         if len(self.plan.problems) > problems or team is None or category is None:
             return
         self.rows[reference.lower()] = CaseRow(
-            number, reference, initials, team, worker_id, category, is_open, opened_on, closed_on
+            number,
+            reference,
+            initials,
+            team,
+            worker_id,
+            category,
+            is_open,
+            opened_on,
+            closed_on,
+            listed=category,
         )
 
     def _initials(self, number: int, text: str) -> str | None:
@@ -402,6 +422,7 @@ class _RowChecker:
                     Case.is_open,
                     Case.opened_on,
                     Case.closed_on,
+                    Case.listed_category,
                 )
             )
         }
@@ -413,9 +434,24 @@ class _RowChecker:
             if record is None:
                 changes.create.append(row)
                 continue
-            case_id, _, initials, service_id, team, worker, category, is_open, opened, closed = (
-                record
-            )
+            (
+                case_id,
+                _,
+                initials,
+                service_id,
+                team,
+                worker,
+                category,
+                is_open,
+                opened,
+                closed,
+                listed,
+            ) = record
+            if listed is not None and row.category == listed and category != listed:
+                # A statutory return refined the category (a child protection plan,
+                # an episode of care) and the case list has not changed its mind: the
+                # refinement stands until the case list's own category changes.
+                row.category = category
             # Fields the file does not give stay as careaudit holds them.
             if not has["initials"]:
                 row.initials = initials
@@ -440,6 +476,8 @@ class _RowChecker:
                 changes.update.append((case_id, row))
             else:
                 plan.count("unchanged")
+                if row.listed != listed:
+                    changes.relisted.append((case_id, row.listed))
         if full:
             directorates = self.directorates
             services = self.teams.services_by_id

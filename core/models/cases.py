@@ -114,6 +114,10 @@ class Case(db.Model):
     )
     #: The code of the case's :class:`Category`.
     category: Mapped[str] = mapped_column(ForeignKey("case_category.code"), index=True)
+    #: The category the case list last gave. A statutory return may refine
+    #: ``category`` (child protection from the CIN census, looked after from the
+    #: SSDA903); the refinement stands until the case list's own value changes.
+    listed_category: Mapped[str | None] = mapped_column(String(40))
     is_open: Mapped[bool] = mapped_column(default=True)
     opened_on: Mapped[date | None]
     closed_on: Mapped[date | None]

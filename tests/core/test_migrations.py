@@ -70,6 +70,9 @@ def test_categories_become_rows_and_existing_cases_keep_their_history(tmp_path):
             )
         ).all() == [(1, 1, 1, "looked_after", "2025-04-01", None)]
         assert db.session.execute(text("SELECT worker_id FROM audit")).scalar() == 1
+        assert db.session.execute(text("SELECT listed_category FROM case_file")).scalar() == (
+            "looked_after"
+        )
 
         downgrade(revision="0004")
         db.session.remove()

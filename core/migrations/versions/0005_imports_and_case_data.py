@@ -157,8 +157,10 @@ def upgrade():
     _seed_reference_data()
 
     with op.batch_alter_table('case_file', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('listed_category', sa.String(length=40), nullable=True))
         batch_op.create_index(batch_op.f('ix_case_file_category'), ['category'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_case_file_category_case_category'), 'case_category', ['category'], ['code'])
+    op.execute("UPDATE case_file SET listed_category = category")
 
     # ### end Alembic commands ###
 
@@ -253,6 +255,7 @@ def downgrade():
     with op.batch_alter_table('case_file', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_case_file_category_case_category'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_case_file_category'))
+        batch_op.drop_column('listed_category')
 
     with op.batch_alter_table('audit', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_audit_worker_id_user_account'), type_='foreignkey')

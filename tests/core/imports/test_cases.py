@@ -535,3 +535,33 @@ def test_service_names_the_team_when_two_services_share_its_name(borough: Boroug
     )
     assert result.status is ImportStatus.IMPORTED, reasons(result)
     assert (case("K1").team_id, case("K1").service_id) == (twin.id, borough.cic.id)
+
+
+def test_a_category_a_return_refined_stands_until_the_case_list_changes_its_own(
+    borough: Borough,
+):
+    """The census's child protection is not undone every night by the case list's "CIN"."""
+    from core.imports.synthetic import CensusChild, CensusReferral, census_xml
+
+    assert run(ImportKind.CASES, case_file(["R1", "", "CIN North", "", "", "Child in need"]))
+    census = census_xml(
+        date.today(),
+        [
+            CensusChild(
+                "R1",
+                date(2016, 1, 1),
+                [CensusReferral(date(2025, 6, 1), plans=[(date(2025, 7, 1), None)])],
+            )
+        ],
+    )
+    assert run(ImportKind.CIN_CENSUS, census, "census.xml").status is ImportStatus.IMPORTED
+    assert case("R1").category == "child_protection"
+
+    again = run(ImportKind.CASES, case_file(["R1", "", "CIN North", "", "", "Child in need"]))
+    assert again.counts["unchanged"] == 1 and again.counts["updated"] == 0
+    assert case("R1").category == "child_protection"
+
+    changed = run(ImportKind.CASES, case_file(["R1", "", "CIN North", "", "", "Looked after"]))
+    assert changed.counts["updated"] == 1
+    assert case("R1").category == "looked_after"
+    assert [h[2] for h in history("R1")] == ["child_in_need", "child_protection", "looked_after"]
