@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,15 @@ class BarProgress:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None
+
+
+def _who() -> str:
+    """The account and server that ran the command, for the run's record."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid, e.g. in a bare container
+        user = "unknown user"
+    return f"{user} on {socket.gethostname()}"
 
 
 def _read(role: str, path: Path) -> ImportFileData:
@@ -116,7 +127,7 @@ def _run(
             kind,
             files,
             options,
-            started_by=f"careaudit import {kind.value.replace('_', '-')}",
+            started_by=f"careaudit import {kind.value.replace('_', '-')} ({_who()})",
             dry_run=dry_run,
             progress=progress,
         )

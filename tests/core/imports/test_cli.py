@@ -49,6 +49,9 @@ def test_import_staff_prints_the_counts_and_exits_zero(
     assert "Changed: 1 created, 0 updated, 0 closed, 1 unchanged, 0 rejected." in result.output
     assert f"Imported (run {last_run().id})." in result.output
     assert db.session.scalar(select(User).where(User.email == "new@test.example")) is not None
+    # The record says which command ran it, as whom and where.
+    assert last_run().started_by.startswith("careaudit import staff (")
+    assert " on " in last_run().started_by
 
 
 def test_a_refused_file_lists_its_problems_and_exits_non_zero(
