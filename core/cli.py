@@ -150,8 +150,8 @@ def register_commands(app: Flask) -> None:
     @click.password_option()
     def create_user_command(email: str, name: str, role: str, password: str) -> None:
         """Create a user (e.g. the first administrator of a new installation)."""
-        from core.admin.forms import MIN_PASSWORD_LENGTH
         from core.models import Role, User
+        from core.password_policy import password_problem
         from core.passwords import hash_password
 
         try:
@@ -160,10 +160,9 @@ def register_commands(app: Flask) -> None:
             raise click.BadParameter(
                 f"choose one of {', '.join(r.value for r in Role)}", param_hint="--role"
             ) from error
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise click.BadParameter(
-                f"must be {MIN_PASSWORD_LENGTH} characters or more", param_hint="--password"
-            )
+        problem = password_problem(password, email=email, name=name)
+        if problem:
+            raise click.BadParameter(problem, param_hint="--password")
         if parsed_role.needs_team or parsed_role.needs_service:
             raise click.BadParameter(
                 "create team and service roles in the web admin pages", param_hint="--role"

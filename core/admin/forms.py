@@ -12,8 +12,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from core.models import Role
+from core.password_policy import MIN_LENGTH, password_problem
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = MIN_LENGTH
 
 
 def _int_or_none(value: object) -> int | None:
@@ -75,8 +76,12 @@ class UserForm(FlaskForm):
     def validate_password(self, field: PasswordField) -> None:
         if self.creating and not field.data:
             raise ValidationError("Enter a password")
-        if field.data and len(field.data) < MIN_PASSWORD_LENGTH:
-            raise ValidationError(f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
+        if field.data:
+            problem = password_problem(
+                field.data, email=self.email.data or "", name=self.name.data or ""
+            )
+            if problem:
+                raise ValidationError(problem)
 
 
 class ServiceForm(FlaskForm):
