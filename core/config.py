@@ -105,6 +105,8 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "BASE_URL": os.environ.get("CAREAUDIT_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Imports: the largest file accepted, by command or upload.
         "IMPORT_MAX_BYTES": int(os.environ.get("CAREAUDIT_IMPORT_MAX_MB", "100")) * 1024 * 1024,
+        # The audit trail: entries older than this are removed by `careaudit audit-trail prune`.
+        "TRAIL_RETENTION_YEARS": int(os.environ.get("CAREAUDIT_TRAIL_RETENTION_YEARS", "6")),
         # Background jobs (Huey). A redis:// URL in production (shared by every
         # server); empty means a SQLite queue in the instance folder, worked by
         # threads inside the web process so `make run` needs nothing else.

@@ -18,6 +18,7 @@ from core.models.programme import (
     Reminder,
 )
 from core.models.tools import ServiceTool
+from core.models.trail import TrailEntry
 from core.models.users import Role, User
 
 __all__ = [
@@ -51,5 +52,6 @@ __all__ = [
     "Service",
     "ServiceTool",
     "Team",
+    "TrailEntry",
     "User",
 ]

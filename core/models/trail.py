@@ -1,0 +1,46 @@
+"""The audit trail: who viewed or changed what, when and from where.
+
+Append-only and tamper-evident: each entry's ``hash`` is SHA-256 over its own
+fields and the previous entry's hash (``core.trail.chain``). Ids are given by
+the chain (the last id plus one), never by a sequence, so the primary key
+itself refuses a second entry claiming the same place: the chain cannot fork.
+No foreign keys: an entry outlives anything it names, and names the actor as
+they were at the time (``actor_label``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.extensions import db
+from core.models._types import utcnow
+
+
+class TrailEntry(db.Model):
+    __tablename__ = "trail_entry"
+    __table_args__ = (Index("ix_trail_entry_object", "object_type", "object_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: When, in UTC.
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(index=True)
+    #: The actor's name and email at the time, or the command that acted.
+    actor_label: Mapped[str] = mapped_column(String(300))
+    #: What happened, e.g. "case.viewed", "audit.submitted", "sign_in.failed".
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    #: The case file concerned, so "who has looked at this case" is one query.
+    case_id: Mapped[int | None] = mapped_column(index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    #: Only the fields that changed; never password hashes or tokens.
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    ip_address: Mapped[str | None] = mapped_column(String(64))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

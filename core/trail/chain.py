@@ -1,0 +1,188 @@
+"""The trail's hash chain: appending an entry, verifying the chain, pruning it.
+
+Each entry's hash is SHA-256 over a canonical JSON serialisation of its fields,
+including the previous entry's hash, so changing or removing any entry breaks
+every link after it. Two servers appending at once cannot fork the chain: an
+entry's id is the last id plus one, so the primary key refuses a second entry
+claiming the same place, and on PostgreSQL a transaction-level advisory lock
+makes the second writer wait instead of fail. On SQLite the database's write
+lock does the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, text
+
+from core.models import TrailEntry
+
+#: The "previous hash" of the very first entry.
+GENESIS = "0" * 64
+#: pg_advisory_xact_lock key for appending ("CATRAIL" in ASCII, any fixed number will do).
+LOCK_KEY = 0x4341545241494C
+#: The PostgreSQL setting prune sets so the append-only trigger lets it delete.
+PRUNE_SETTING = "careaudit.trail_prune"
+#: The action of prune's checkpoint entry.
+PRUNED = "trail.pruned"
+
+FIELDS = (
+    "id",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "case_id",
+    "summary",
+    "before",
+    "after",
+    "ip_address",
+    "request_id",
+    "prev_hash",
+)
+
+table = TrailEntry.__table__
+
+
+def canonical(values: Mapping[str, Any]) -> bytes:
+    """The bytes hashed for an entry: its fields as sorted, compact JSON."""
+    fields = {name: values.get(name) for name in FIELDS}
+    at = fields["at"]
+    if isinstance(at, datetime):
+        fields["at"] = at.replace(tzinfo=None).isoformat(timespec="microseconds")
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_hash(values: Mapping[str, Any]) -> str:
+    """SHA-256 of the entry's canonical form (which includes the previous hash)."""
+    return hashlib.sha256(canonical(values)).hexdigest()
+
+
+def lock(connection: Connection) -> None:
+    """Take the append lock for the rest of the transaction.
+
+    PostgreSQL: an advisory lock held until commit or rollback. SQLite: a write
+    that touches nothing, which makes the transaction take the database's write
+    lock now, before the last entry is read.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    else:
+        connection.execute(delete(table).where(table.c.id < 0))
+
+
+def append(connection: Connection, values: Mapping[str, Any]) -> int:
+    """Append one entry in the connection's transaction; return its id."""
+    lock(connection)
+    last = connection.execute(
+        select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)
+    ).first()
+    row = dict(values)
+    row["id"] = last.id + 1 if last is not None else 1
+    row["prev_hash"] = last.hash if last is not None else GENESIS
+    row["hash"] = entry_hash(row)
+    connection.execute(insert(table).values(**row))
+    return row["id"]
+
+
+# -- verify -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What ``verify`` found: the count, and the first problem (None when intact)."""
+
+    count: int
+    problem: str | None = None
+    #: The id of the entry found altered, or the first missing id.
+    entry_id: int | None = None
+    head_hash: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def _rows(connection: Connection) -> Iterator[Any]:
+    result = connection.execution_options(yield_per=1000).execute(
+        select(*(table.c[name] for name in FIELDS), table.c.hash).order_by(table.c.id)
+    )
+    yield from result
+
+
+def _checkpoints(connection: Connection) -> set[tuple[int, str]]:
+    """(last removed id, its hash) from every prune entry still in the trail."""
+    found = set()
+    for after in connection.scalars(select(table.c.after).where(table.c.action == PRUNED)):
+        if isinstance(after, dict) and "through_id" in after and "through_hash" in after:
+            found.add((after["through_id"], after["through_hash"]))
+    return found
+
+
+def verify(connection: Connection) -> Verdict:
+    """Walk the chain from the oldest entry; report the first altered or removed entry."""
+    previous = None
+    count = 0
+    for row in _rows(connection):
+        values = row._asdict()
+        if previous is None:
+            if row.id == 1:
+                if row.prev_hash != GENESIS:
+                    return Verdict(count, f"Entry {row.id} has been altered.", row.id)
+            elif (row.id - 1, row.prev_hash) not in _checkpoints(connection):
+                return Verdict(
+                    count,
+                    f"Entry {row.id - 1} is missing: entries before {row.id} were removed "
+                    "without a prune checkpoint.",
+                    row.id - 1,
+                )
+        elif row.id != previous.id + 1:
+            return Verdict(
+                count,
+                f"Entry {previous.id + 1} is missing: the chain jumps from entry "
+                f"{previous.id} to entry {row.id}.",
+                previous.id + 1,
+            )
+        if entry_hash(values) != row.hash:
+            return Verdict(count, f"Entry {row.id} has been altered.", row.id)
+        if previous is not None and row.prev_hash != previous.hash:
+            # The previous entry passed its own check, so it was rewritten whole.
+            return Verdict(count, f"Entry {previous.id} has been altered.", previous.id)
+        previous = row
+        count += 1
+    return Verdict(count, head_hash=previous.hash if previous is not None else None)
+
+
+# -- prune --------------------------------------------------------------------
+
+
+def prune(connection: Connection, cutoff: datetime, checkpoint: Mapping[str, Any]) -> int:
+    """Delete the entries before ``cutoff`` and append a checkpoint; return how many went.
+
+    Only a prefix of the chain is deleted (every id up to the newest entry older
+    than the cutoff), and the checkpoint records the last removed id and hash,
+    so ``verify`` can start from the oldest entry that remains.
+    """
+    lock(connection)
+    through_id = connection.scalar(select(func.max(table.c.id)).where(table.c.at < cutoff))
+    removed = 0
+    if through_id is not None:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"SET LOCAL {PRUNE_SETTING} = 'on'"))
+        removed = connection.execute(delete(table).where(table.c.id <= through_id)).rowcount
+    oldest = connection.execute(
+        select(table.c.id, table.c.prev_hash).order_by(table.c.id).limit(1)
+    ).first()
+    after: dict[str, Any] = {"removed": removed, "before": cutoff.isoformat()}
+    if oldest is not None and oldest.id > 1:
+        after["through_id"] = oldest.id - 1
+        after["through_hash"] = oldest.prev_hash
+    append(connection, {**checkpoint, "action": PRUNED, "after": after})
+    return removed

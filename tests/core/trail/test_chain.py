@@ -1,0 +1,190 @@
+"""The trail's hash chain: verify passes untouched and names an altered or removed entry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from core import trail
+from core.extensions import db
+from core.models import TrailEntry
+from core.models._types import utcnow
+from core.trail import chain
+
+
+def _entries(count: int) -> list[int]:
+    ids = [
+        trail.record("test.event", summary=f"event {n}", actor_label="tests") for n in range(count)
+    ]
+    db.session.commit()
+    return ids
+
+
+def _tamper(statement: str, **params: object) -> None:
+    """Change the table as someone with database access could (past the PG trigger)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL careaudit.trail_prune = 'on'"))
+        db.session.execute(text("ALTER TABLE trail_entry DISABLE TRIGGER trail_entry_append_only"))
+    db.session.execute(text(statement), params)
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ALTER TABLE trail_entry ENABLE TRIGGER trail_entry_append_only"))
+    db.session.commit()
+
+
+def test_entries_are_chained_each_to_the_one_before(app):
+    """Ids run 1, 2, 3 and each entry carries the previous entry's hash."""
+    assert _entries(3) == [1, 2, 3]
+    rows = db.session.scalars(db.select(TrailEntry).order_by(TrailEntry.id)).all()
+    assert rows[0].prev_hash == chain.GENESIS
+    assert [r.prev_hash for r in rows[1:]] == [r.hash for r in rows[:-1]]
+
+
+def test_verify_passes_on_an_untouched_trail(app, runner):
+    _entries(4)
+    result = runner.invoke(args=["audit-trail", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "4 entries, chain intact" in result.output
+
+
+def test_verify_passes_on_an_empty_trail(app, runner):
+    result = runner.invoke(args=["audit-trail", "verify"])
+    assert result.exit_code == 0
+    assert "0 entries, chain intact" in result.output
+
+
+def test_editing_an_entry_in_the_database_makes_verify_name_it(app, runner):
+    _entries(5)
+    _tamper("UPDATE trail_entry SET summary = 'nothing to see' WHERE id = 3")
+    result = runner.invoke(args=["audit-trail", "verify"])
+    assert result.exit_code == 1
+    assert "Entry 3 has been altered" in result.output
+
+
+def test_rewriting_an_entry_with_a_fresh_hash_is_still_caught_by_the_next_entry(app):
+    _entries(4)
+    row = db.session.get(TrailEntry, 2)
+    values = {name: getattr(row, name) for name in chain.FIELDS}
+    values["summary"] = "rewritten"
+    _tamper(
+        "UPDATE trail_entry SET summary = 'rewritten', hash = :h WHERE id = 2",
+        h=chain.entry_hash(values),
+    )
+    with db.engine.connect() as connection:
+        verdict = chain.verify(connection)
+    assert verdict.entry_id == 2
+    assert "Entry 2 has been altered" in verdict.problem
+
+
+def test_deleting_an_entry_makes_verify_name_the_gap(app, runner):
+    _entries(5)
+    _tamper("DELETE FROM trail_entry WHERE id = 3")
+    result = runner.invoke(args=["audit-trail", "verify"])
+    assert result.exit_code == 1
+    assert "Entry 3 is missing" in result.output
+
+
+def test_deleting_the_oldest_entries_without_prune_is_caught(app, runner):
+    _entries(4)
+    _tamper("DELETE FROM trail_entry WHERE id <= 2")
+    result = runner.invoke(args=["audit-trail", "verify"])
+    assert result.exit_code == 1
+    assert "Entry 2 is missing" in result.output
+
+
+def test_prune_removes_old_entries_and_verify_still_passes(app, runner):
+    """Entries past the retention period go; a checkpoint entry keeps the chain checkable."""
+    _entries(3)
+    _tamper(
+        "UPDATE trail_entry SET at = :old WHERE id <= 2", old=utcnow() - timedelta(days=7 * 366)
+    )
+    # Re-hash the back-dated entries so the chain is intact before pruning.
+    previous = chain.GENESIS
+    for row in db.session.scalars(db.select(TrailEntry).order_by(TrailEntry.id)).all():
+        values = {name: getattr(row, name) for name in chain.FIELDS}
+        values["prev_hash"] = previous
+        previous = chain.entry_hash(values)
+        _tamper(
+            "UPDATE trail_entry SET prev_hash = :p, hash = :h WHERE id = :i",
+            p=values["prev_hash"],
+            h=previous,
+            i=row.id,
+        )
+    assert runner.invoke(args=["audit-trail", "verify"]).exit_code == 0
+
+    result = runner.invoke(args=["audit-trail", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 2 entries" in result.output
+    ids = db.session.scalars(db.select(TrailEntry.id).order_by(TrailEntry.id)).all()
+    assert ids == [3, 4]
+    checkpoint = db.session.get(TrailEntry, 4)
+    assert checkpoint.action == "trail.pruned"
+    assert checkpoint.after["through_id"] == 2
+
+    result = runner.invoke(args=["audit-trail", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "2 entries, chain intact" in result.output
+
+
+def test_prune_keeps_entries_within_the_retention_period(app, runner):
+    _entries(2)
+    result = runner.invoke(args=["audit-trail", "prune", "--years", "1"])
+    assert "Removed 0 entries" in result.output
+    assert runner.invoke(args=["audit-trail", "verify"]).exit_code == 0
+
+
+def test_a_rolled_back_change_leaves_no_entry(app):
+    trail.record("test.event", summary="never happened", actor_label="tests")
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(TrailEntry.id))) == 0
+
+
+def test_secrets_never_reach_the_trail(app):
+    trail.record(
+        "user.updated",
+        before={"name": "A", "password_hash": "x"},
+        after={"name": "B", "reset_token": "y"},
+        actor_label="tests",
+    )
+    db.session.commit()
+    entry = db.session.get(TrailEntry, 1)
+    assert entry.before == {"name": "A"}
+    assert entry.after == {"name": "B"}
+
+
+def test_the_trail_is_append_only_in_postgresql(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the trigger is PostgreSQL's")
+    _entries(1)
+    with pytest.raises(Exception, match="append-only"):
+        db.session.execute(text("UPDATE trail_entry SET summary = 'x'"))
+    db.session.rollback()
+    with pytest.raises(Exception, match="append-only"):
+        db.session.execute(text("DELETE FROM trail_entry"))
+    db.session.rollback()
+
+
+def test_two_writers_appending_at_once_do_not_fork_the_chain(app):
+    """Two threads (as two servers would) append together; the chain stays one line."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def write(name: str) -> None:
+        try:
+            with app.app_context():
+                for n in range(10):
+                    trail.record_view("test.viewed", summary=f"{name} {n}", actor_label=name)
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(f"server {i}",)) for i in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with db.engine.connect() as connection:
+        verdict = chain.verify(connection)
+    assert verdict.intact and verdict.count == 20
