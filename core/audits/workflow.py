@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -139,8 +140,16 @@ def start_staff_audit(
     )
 
 
-def _commit_or_conflict() -> None:
+@contextmanager
+def _conflict_checked() -> Iterator[None]:
+    """Run the changes and commit; a newer version saved meanwhile is a conflict.
+
+    The whole block is guarded, not only the commit: a query inside it (the allocation
+    lookup in ``complete_for``, a lazy load) autoflushes the audit, and that flush is
+    where a concurrent save shows up as ``StaleDataError``.
+    """
     try:
+        yield
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
@@ -159,25 +168,25 @@ def save_draft(
     audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None = None
 ) -> None:
     """Store the answers; the audit stays a draft. Bumps the audit's version."""
-    apply_answers(audit, _with_derived(answers, score))
-    audit.updated_at = utcnow()
-    _commit_or_conflict()
+    with _conflict_checked():
+        apply_answers(audit, _with_derived(answers, score))
+        audit.updated_at = utcnow()
 
 
 def submit(audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None) -> None:
     """Store the answers and the outcome, and make the audit read-only."""
-    apply_answers(audit, _with_derived(answers, score))
-    now = utcnow()
-    audit.status = AuditStatus.SUBMITTED
-    if audit.case is not None:
-        # Credit the worker who holds the case as the audit is completed.
-        audit.worker_id = audit.case.allocated_worker_id
-    audit.submitted_at = now
-    audit.updated_at = now
-    audit.audit_date = now.date()
-    record_outcome(audit, score)
-    complete_for(audit)
-    _commit_or_conflict()
+    with _conflict_checked():
+        apply_answers(audit, _with_derived(answers, score))
+        now = utcnow()
+        audit.status = AuditStatus.SUBMITTED
+        if audit.case is not None:
+            # Credit the worker who holds the case as the audit is completed.
+            audit.worker_id = audit.case.allocated_worker_id
+        audit.submitted_at = now
+        audit.updated_at = now
+        audit.audit_date = now.date()
+        record_outcome(audit, score)
+        complete_for(audit)
 
 
 def record_outcome(audit: Audit, score: Score | None) -> None:

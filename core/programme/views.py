@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
-from core.access import SEES_EVERYTHING, Permission, requires
+from core.access import SEES_EVERYTHING, Permission, audit_kind_for, requires
 from core.extensions import db
 from core.models import (
     Allocation,
@@ -197,31 +197,46 @@ def runs() -> str:
 # -- one allocation: reassign or waive ------------------------------------------
 
 
+#: Whose allocations a line manager may change: the staff they manage, by role.
+_LINE_REPORTS: dict[Role, frozenset[Role]] = {
+    Role.TEAM_MANAGER: frozenset({Role.DEPUTY_TEAM_MANAGER, Role.SOCIAL_WORKER}),
+    Role.DEPUTY_TEAM_MANAGER: frozenset({Role.SOCIAL_WORKER}),
+    Role.SERVICE_MANAGER: frozenset(
+        {Role.TEAM_MANAGER, Role.DEPUTY_TEAM_MANAGER, Role.SOCIAL_WORKER}
+    ),
+}
+
+
 def _may_manage(allocation: Allocation) -> bool:
+    """Who may reassign or waive (docs/decisions.md): the auditor, the auditor's own line
+    manager, an independent reviewer or a senior manager.
+
+    It follows the auditor's line, not the case's team: a team manager must not change
+    work given to an independent reviewer or to their own service manager.
+    """
     user = current_user
-    if user.role in SEES_EVERYTHING:
+    if user.role in SEES_EVERYTHING or user.id == allocation.auditor_id:
         return True
-    if user.id == allocation.auditor_id:
-        return True
+    auditor = allocation.auditor
+    if auditor.role not in _LINE_REPORTS.get(user.role, frozenset()):
+        return False
     if user.role is Role.SERVICE_MANAGER:
-        return allocation.case.service_id == user.service_id
-    if user.role in {Role.TEAM_MANAGER, Role.DEPUTY_TEAM_MANAGER}:
-        return allocation.case.team_id == user.team_id
-    return False
+        service = auditor.service
+        return service is not None and service.id == user.service_id
+    return auditor.team_id is not None and auditor.team_id == user.team_id
 
 
 def _reassign_choices(allocation: Allocation) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(
-                User.active.is_(True),
-                User.role == allocation.auditor.role,
-                User.id != allocation.auditor_id,
-            )
-            .order_by(User.name)
-        )
+    """Everyone else who may carry out this audit of this case: the same kind of audit
+    (line management, independent, ...) on a case in their scope, so the new auditor can
+    open it."""
+    candidates = db.session.scalars(
+        select(User)
+        .where(User.active.is_(True), User.id != allocation.auditor_id)
+        .order_by(User.name)
     )
+    case = allocation.case
+    return [user for user in candidates if audit_kind_for(user, case) is allocation.kind]
 
 
 @bp.route("/allocations/<int:allocation_id>", methods=["GET", "POST"])
@@ -246,7 +261,9 @@ def allocation(allocation_id: int) -> Any:
             new_auditor = next(
                 (u for u in _reassign_choices(record) if str(u.id) == typed["auditor"]), None
             )
-            if new_auditor is None:
+            if new_auditor is None and typed["auditor"]:
+                errors["auditor"] = "Choose someone who can audit this case"
+            elif new_auditor is None:
                 errors["auditor"] = "Choose who the audit goes to"
         if not errors:
             stamp = f"{date.today():%d/%m/%Y} {current_user.name}"

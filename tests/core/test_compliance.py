@@ -124,8 +124,17 @@ def test_a_manager_reassigns_and_waives_with_a_reason(client, auth, demo):
     missing = client.post(url, data={"action": "reassign"})
     assert missing.status_code == 400
     assert b"Enter the reason" in missing.data and b"Choose who the audit goes to" in missing.data
-    colleague = db.session.scalar(
-        select(User).where(User.role == Role.TEAM_MANAGER, User.id != allocation.auditor_id)
+    # Only someone who may audit the case can take it over: a line manager of its team,
+    # or the service manager.
+    colleague = (
+        db.session.scalar(
+            select(User).where(
+                User.role.in_([Role.TEAM_MANAGER, Role.DEPUTY_TEAM_MANAGER]),
+                User.team_id == allocation.case.team_id,
+                User.id != allocation.auditor_id,
+            )
+        )
+        or manager
     )
     done = client.post(
         url,
