@@ -19,7 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Configuration: defaults from the environment (``core.config``), then
     ``test_config``. The schema comes from migrations (``careaudit db upgrade``).
     """
-    from core import access, config, jobs, security, trail, views
+    from core import access, config, jobs, security, sessions, trail, views
     from core.extensions import csrf, db, limiter, login_manager, mail, migrate
     from core.templating import init_templating
     from core.tools import registry
@@ -41,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    sessions.init_app(app)
     mail.init_app(app)
 
     trail.init_app(app)  # before access: a refused request still gets a request id

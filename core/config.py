@@ -62,6 +62,14 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _session_absolute_minutes() -> int:
+    hours = os.environ.get("CAREAUDIT_SESSION_HOURS")
+    if hours:
+        return int(float(hours) * 60)
+    legacy = os.environ.get("CAREAUDIT_SESSION_MINUTES")
+    return int(legacy) if legacy else 12 * 60
+
+
 def from_environment(instance_path: Path) -> dict[str, Any]:
     """Build the app's configuration from the environment."""
     default_db = "sqlite:///" + str(instance_path / "careaudit.sqlite3")
@@ -80,6 +88,17 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("CAREAUDIT_SESSION_MINUTES", "480")) * 60,
+        # Server-side sessions (core.sessions): signed out after this long without a
+        # request, and after this long whatever the activity. CAREAUDIT_SESSION_MINUTES,
+        # the old single lifetime, is still read as the absolute lifetime when set.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("CAREAUDIT_SESSION_IDLE_MINUTES", "30")),
+        "SESSION_ABSOLUTE_MINUTES": _session_absolute_minutes(),
+        # Empty keeps sessions in the database (shared by every server).
+        "SESSION_REDIS_URL": os.environ.get("CAREAUDIT_SESSION_REDIS_URL", ""),
+        # Sign-in throttling (core.auth.throttle), counted in the database so every
+        # worker and server sees the same failures.
+        "SIGN_IN_ACCOUNT_FAILURES": int(os.environ.get("CAREAUDIT_SIGN_IN_ACCOUNT_FAILURES", "10")),
+        "SIGN_IN_ADDRESS_FAILURES": int(os.environ.get("CAREAUDIT_SIGN_IN_ADDRESS_FAILURES", "50")),
         # Login attempts are rate limited; use Redis when running several workers.
         "RATELIMIT_STORAGE_URI": os.environ.get("CAREAUDIT_RATELIMIT_STORAGE", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("CAREAUDIT_LOGIN_RATE_LIMIT", "10 per minute"),

@@ -149,3 +149,26 @@ def auth(client: FlaskClient) -> AuthActions:
 @pytest.fixture(scope="session")
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+class Clock:
+    """The time sessions and sign-in throttling see, moved by tests instead of sleeping."""
+
+    def __init__(self) -> None:
+        from core.models._types import utcnow
+
+        self.now = utcnow()
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    from core.sessions import clock as session_clock
+
+    frozen = Clock()
+    monkeypatch.setattr(session_clock, "now", lambda: frozen.now)
+    return frozen

@@ -21,6 +21,7 @@ from core.admin.forms import (
 from core.extensions import db
 from core.models import Case, CaseCategory, Category, Directorate, Role, Service, Team, User
 from core.passwords import hash_password
+from core.sessions import end_sessions
 from core.tools.registry import get_registry
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -140,13 +141,43 @@ def edit_user(user_id: int) -> Any:
                 "You cannot deactivate your own account or remove your own administrator role"
             ]
         else:
+            access_before = (user.role, user.active, user.password_hash)
             _save_user(form, user)
             user.active = bool(form.active.data)
+            reason = _sessions_end_reason(access_before, user)
+            if reason:
+                end_sessions(user.id, reason)
             db.session.commit()
             flash(f"Changes to {user.name} have been saved.", "success")
             return redirect(url_for("admin.users"))
     status = 400 if form.errors or (request.method == "POST") else 200
     return render_template("admin/user_form.html", form=form, user=user), status
+
+
+def _sessions_end_reason(before: tuple[Role, bool, str], user: User) -> str | None:
+    """Why the user's sessions must end after this edit: a leaver, or access that changed."""
+    role, active, password_hash = before
+    if active and not user.active:
+        return "deactivated"
+    if role is not user.role:
+        return "role changed"
+    if password_hash != user.password_hash:
+        return "password changed"
+    return None
+
+
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def end_user_sessions(user_id: int) -> Any:
+    """Sign a user out on every device at once (a lost laptop, a suspected misuse)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    count = end_sessions(user.id, "ended by an administrator")
+    db.session.commit()
+    noun = "session" if count == 1 else "sessions"
+    flash(f"{user.name} has been signed out everywhere ({count} {noun} ended).", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 # -- services and teams -----------------------------------------------------

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import math
+import secrets
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from core import sessions
 from core.access import Permission, requires
+from core.auth import throttle
 from core.auth.forms import SignInForm
+from core.auth.signals import sign_in_failed, signed_in
 from core.extensions import db, limiter, login_manager
-from core.models import User
+from core.models import User, UserSession
 from core.models._types import utcnow
 from core.passwords import hash_password, needs_rehash, verify_password
+from core.sessions import clock
 
 bp = Blueprint("auth", __name__)
 
@@ -39,27 +55,67 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+_dummy_hashes: dict[bool, str] = {}
+
+
+def _dummy_hash() -> str:
+    """A real Argon2 hash of a random password, made with the app's current settings, so
+    checking a password for an unknown or inactive account costs what a real one does."""
+    fast = bool(current_app.config.get("PASSWORD_HASH_FAST"))
+    if fast not in _dummy_hashes:
+        _dummy_hashes[fast] = hash_password(secrets.token_urlsafe(16))
+    return _dummy_hashes[fast]
+
+
+def _check(user: User | None, password: str) -> bool:
+    """Verify the password with exactly one Argon2 verification, whoever the account is."""
+    usable = (
+        user is not None and user.active and user.password_hash.startswith("$argon2")
+    )  # the staff import's "no password yet" marker is not a hash: it would answer at once
+    stored = user.password_hash if usable and user is not None else _dummy_hash()
+    return verify_password(stored, password) and usable
+
+
+def _held_message(until: object) -> str:
+    seconds = (until - clock.now()).total_seconds()  # type: ignore[operator]
+    minutes = max(1, math.ceil(seconds / 60))
+    unit = "minute" if minutes == 1 else "minutes"
+    return f"You have tried to sign in too many times. Wait {minutes} {unit}, then try again"
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 @requires(Permission.PUBLIC)
-def sign_in() -> str | Response:
+def sign_in() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = SignInForm()
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
+        address = request.remote_addr or ""
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        held = throttle.held_until(email, address)
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if (
-            user is not None
-            and user.active
-            and verify_password(user.password_hash, form.password.data or "")
-        ):
+        if held is not None:
+            # Refused before any password check, and not counted: the hold cannot be
+            # lengthened by an attacker who keeps trying, so the owner gets back in.
+            sign_in_failed.send(app, email=email, user_id=user.id if user else None, reason="held")
+            form.email.errors = [_held_message(held)]
+            return render_template("auth/sign_in.html", form=form), 429
+        password = form.password.data or ""
+        if _check(user, password) and user is not None:
             if needs_rehash(user.password_hash):
-                user.password_hash = hash_password(form.password.data or "")
+                user.password_hash = hash_password(password)
             user.last_login_at = utcnow()
+            throttle.record(email, address, success=True)
             db.session.commit()
+            sessions.renew()  # a new session id and CSRF secret (session fixation)
             login_user(user)
+            signed_in.send(app, user=user)
             return redirect(_safe_next(request.args.get("next")))
+        throttle.record(email, address, success=False)
+        db.session.commit()
+        sign_in_failed.send(app, email=email, user_id=user.id if user else None, reason="wrong")
         # One message for every failure, so the page does not reveal who has an account.
         form.email.errors = ["Enter a correct email address and password"]
     return render_template("auth/sign_in.html", form=form)
@@ -68,6 +124,53 @@ def sign_in() -> str | Response:
 @bp.route("/sign-out", methods=["POST"])
 @requires(Permission.SIGNED_IN)
 def sign_out() -> Response:
+    # Removing the user from the session ends its server record at the end of this
+    # request (core.sessions), so the old cookie opens nothing afterwards.
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account")
+@requires(Permission.SIGNED_IN)
+def account() -> str:
+    """The user's own account: where they are signed in, and "sign out everywhere"."""
+    now = clock.now()
+    live = db.session.scalars(
+        select(UserSession)
+        .where(
+            UserSession.user_id == current_user.id,
+            UserSession.ended_at.is_(None),
+            UserSession.expires_at > now,
+            UserSession.last_seen_at > now - sessions.store.idle_limit(),
+        )
+        .order_by(UserSession.last_seen_at.desc())
+    ).all()
+    return render_template("auth/account.html", sessions=live)
+
+
+@bp.route("/sign-out-everywhere", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def sign_out_everywhere() -> Response:
+    sessions.end_sessions(current_user.id, "signed out everywhere")
+    db.session.commit()
+    logout_user()
+    flash("You have signed out on every device.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@requires(Permission.SIGNED_IN)
+def keep_alive() -> Response:
+    """ "Stay signed in" in the timeout warning: this request counts as activity."""
+    g.session_touch = True
+    return jsonify(seconds_left=sessions.seconds_left(touched=True) or 0)
+
+
+@bp.route("/session/status")
+@requires(Permission.PUBLIC)
+def session_status() -> Response:
+    """How long this browser has left, for the timeout warning. Asking is not activity,
+    or a forgotten tab would keep its session alive for ever."""
+    g.session_no_touch = True
+    return jsonify(seconds_left=sessions.seconds_left() or 0)

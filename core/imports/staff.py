@@ -454,6 +454,16 @@ class StaffImporter:
         for start in range(0, len(changes.deactivate), 10_000):
             chunk = changes.deactivate[start : start + 10_000]
             db.session.execute(update(User).where(User.id.in_(chunk)).values(active=False))
+        # Leavers and changed roles are signed out at once, on every server.
+        from core.sessions import end_sessions
+
+        for record, row in changes.update:
+            if record.active and not row.active:
+                end_sessions(record.id, "deactivated by the staff import")
+            elif record.role is not row.role:
+                end_sessions(record.id, "role changed by the staff import")
+        for user_id in changes.deactivate:
+            end_sessions(user_id, "deactivated by the staff import")
         progress.advance(len(changes.create) + len(changes.update) + len(changes.deactivate))
 
 

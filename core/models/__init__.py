@@ -17,6 +17,7 @@ from core.models.programme import (
     Frequency,
     Reminder,
 )
+from core.models.sessions import SignInAttempt, UserSession
 from core.models.tools import ServiceTool
 from core.models.trail import TrailEntry
 from core.models.users import Role, User
@@ -51,7 +52,9 @@ __all__ = [
     "Role",
     "Service",
     "ServiceTool",
+    "SignInAttempt",
     "Team",
     "TrailEntry",
     "User",
+    "UserSession",
 ]
