@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
+from core import trail
 from core.access import Permission, requires
 from core.admin.forms import (
     CategoryForm,
@@ -25,6 +26,12 @@ from core.sessions import end_sessions
 from core.tools.registry import get_registry
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+#: What the audit trail records of a change to each kind of record.
+USER_FIELDS = ("name", "email", "role", "team_id", "service_id", "active")
+SERVICE_FIELDS = ("name", "directorate_id", "active")
+TEAM_FIELDS = ("name", "active")
+CATEGORY_FIELDS = ("label", "treat_as", "risk_weight", "active")
 
 
 @bp.route("/")
@@ -104,6 +111,12 @@ def new_user() -> Any:
             user = User(active=True)
             _save_user(form, user)
             db.session.add(user)
+            trail.record(
+                "user.created",
+                user,
+                summary=f"Added {user.name} as a {user.role.label.lower()}",
+                after=trail.snapshot(user, *USER_FIELDS),
+            )
             db.session.commit()
             flash(f"{user.name} has been added as a {user.role.label.lower()}.", "success")
             return redirect(url_for("admin.users"))
@@ -141,9 +154,20 @@ def edit_user(user_id: int) -> Any:
                 "You cannot deactivate your own account or remove your own administrator role"
             ]
         else:
+            was = trail.snapshot(user, *USER_FIELDS, "password_hash")
             access_before = (user.role, user.active, user.password_hash)
             _save_user(form, user)
             user.active = bool(form.active.data)
+            now = trail.snapshot(user, *USER_FIELDS, "password_hash")
+            before, after = trail.changes(was, now)
+            trail.record(
+                "user.updated",
+                user,
+                summary=f"Changed {user.name}"
+                + ("; a new password was set" if "password_hash" in after else ""),
+                before=before,
+                after=after,
+            )
             reason = _sessions_end_reason(access_before, user)
             if reason:
                 end_sessions(user.id, reason)
@@ -225,12 +249,22 @@ def edit_service(service_id: int | None = None) -> Any:
         if _service_name_taken(name, service.id if service else None):
             form.name.errors = ["A service with this name already exists"]
         else:
+            created = service is None
             if service is None:
                 service = Service()
                 db.session.add(service)
+            was = {} if created else trail.snapshot(service, *SERVICE_FIELDS)
             service.name = name
             service.directorate_id = form.directorate.data  # type: ignore[assignment]
             service.active = bool(form.active.data)
+            before, after = trail.changes(was, trail.snapshot(service, *SERVICE_FIELDS))
+            trail.record(
+                "service.created" if created else "service.updated",
+                service,
+                summary=f"{'Added' if created else 'Changed'} service {service.name}",
+                before=before or None,
+                after=after,
+            )
             db.session.commit()
             flash(f"{service.name} has been saved.", "success")
             return redirect(url_for("admin.services"))
@@ -270,11 +304,21 @@ def save_team(service_id: int, team_id: int | None = None) -> Any:
         if clash:
             form.name.errors = [f"{service.name} already has a team with this name"]
         else:
+            created = team is None
             if team is None:
                 team = Team(service_id=service.id)
                 db.session.add(team)
+            was = {} if created else trail.snapshot(team, *TEAM_FIELDS)
             team.name = name
             team.active = bool(form.active.data)
+            before, after = trail.changes(was, trail.snapshot(team, *TEAM_FIELDS))
+            trail.record(
+                "team.created" if created else "team.updated",
+                team,
+                summary=f"{'Added' if created else 'Changed'} team {team.name} in {service.name}",
+                before=before or None,
+                after=after,
+            )
             db.session.commit()
             flash(f"{team.name} has been saved.", "success")
             return redirect(url_for("admin.edit_service", service_id=service.id))
@@ -345,8 +389,23 @@ def service_tools(service_id: int) -> Any:
                         settings[spec.key] = int(text)
             parsed[tool.slug] = (enabled, settings)
         if not errors:
+            was = {
+                slug: {"on": registry.is_enabled(slug, service.id)}
+                | registry.settings(slug, service.id)
+                for slug in parsed
+            }
+            now = {slug: {"on": on} | settings for slug, (on, settings) in parsed.items()}
             for slug, (enabled, settings) in parsed.items():
                 registry.set_switch(slug, service.id, enabled, settings, current_user.id)
+            before, after = trail.changes(was, now)
+            if after:
+                trail.record(
+                    "tools.updated",
+                    service,
+                    summary=f"Changed audit tools for {service.name}: {', '.join(after)}",
+                    before=before,
+                    after=after,
+                )
             db.session.commit()
             flash(
                 f"Audit tools for {service.name} have been saved. The change applies "
@@ -472,6 +531,12 @@ def new_category(directorate_id: int) -> Any:
             category = Category(directorate_id=directorate.id, code=code)
             _save_category(form, category)
             db.session.add(category)
+            trail.record(
+                "category.created",
+                category,
+                summary=f"Added case category {category.label} ({category.code})",
+                after=trail.snapshot(category, "code", *CATEGORY_FIELDS),
+            )
             db.session.commit()
             flash(f"{category.label} has been added, with the code {category.code}.", "success")
             return redirect(url_for("admin.categories"))
@@ -504,7 +569,16 @@ def edit_category(category_id: int) -> Any:
     if request.method == "POST":
         valid = form.validate_on_submit()
         if _check_label(form, category.directorate, except_id=category.id) and valid:
+            was = trail.snapshot(category, *CATEGORY_FIELDS)
             _save_category(form, category)
+            before, after = trail.changes(was, trail.snapshot(category, *CATEGORY_FIELDS))
+            trail.record(
+                "category.updated",
+                category,
+                summary=f"Changed case category {category.label} ({category.code})",
+                before=before,
+                after=after,
+            )
             db.session.commit()
             flash(f"Changes to {category.label} have been saved.", "success")
             return redirect(url_for("admin.categories"))

@@ -25,6 +25,7 @@ from core.tools.info import Subject
 from core.tools.questions import AuditSubject, FormDefinition
 from core.tools.registry import get_registry
 from core.tools.results import AnswerProblem
+from core.trail import audit_label, record_view
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
@@ -73,6 +74,7 @@ def _definition(audit: Audit) -> FormDefinition:
 @requires(Permission.VIEW_CASES)
 def show(audit_id: int) -> str:
     audit = _audit_or_404(audit_id)
+    record_view("audit.viewed", audit, summary=f"Viewed {audit_label(audit)}")
     registry = get_registry()
     definition = _definition(audit)
     answers = stored_answers(audit)
@@ -104,6 +106,7 @@ def edit(audit_id: int) -> str | Response:
     form_class = build_form_class(definition)
 
     if request.method == "GET":
+        record_view("audit.viewed", audit, summary=f"Opened {audit_label(audit)} to edit")
         form = form_class(
             data={**form_data(definition, stored_answers(audit)), "version": audit.version}
         )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from core import trail
 from core.access import audit_kind_for, staff_audit_kind_for
 from core.audits.answering import apply_answers
 from core.extensions import db
@@ -88,6 +89,13 @@ def new_audit(
     )
     db.session.add(audit)
     try:
+        db.session.flush()  # a duplicate start fails here or at commit: caught below
+        trail.record(
+            "audit.created",
+            audit,
+            summary=f"Started {trail.audit_label(audit)}",
+            after=trail.snapshot(audit, "tool", "kind", "auditor_id", "status"),
+        )
         db.session.commit()
     except IntegrityError:
         # The same start form arrived twice at once: keep the first audit.
@@ -171,6 +179,7 @@ def save_draft(
     with _conflict_checked():
         apply_answers(audit, _with_derived(answers, score))
         audit.updated_at = utcnow()
+        trail.record("audit.saved", audit, summary=f"Saved {trail.audit_label(audit)} as a draft")
 
 
 def submit(audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None) -> None:
@@ -187,6 +196,13 @@ def submit(audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None
         audit.audit_date = now.date()
         record_outcome(audit, score)
         complete_for(audit)
+        trail.record(
+            "audit.submitted",
+            audit,
+            summary=f"Submitted {trail.audit_label(audit)}",
+            before={"status": AuditStatus.DRAFT.value},
+            after=trail.snapshot(audit, "status", "overall_rating", "grade", "worker_id"),
+        )
 
 
 def record_outcome(audit: Audit, score: Score | None) -> None:

@@ -20,6 +20,7 @@ from core.extensions import db
 from core.models import Audit, Case, CaseAssignment, Category, Referral, Team
 from core.tools.info import Subject
 from core.tools.registry import get_registry
+from core.trail import record_view
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -68,6 +69,7 @@ def show(case_id: int) -> str:
     # Not found and not allowed look the same, so references cannot be probed.
     if case is None or not can_view_case(current_user, case):
         abort(404)
+    record_view("case.viewed", case, summary=f"Viewed case {case.reference}")
     audits = db.session.scalars(
         select(Audit)
         .where(Audit.case_id == case.id, audit_visibility(current_user))

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core import trail
 from core.extensions import db
 from core.imports.plan import (
     FileProblem,
@@ -137,6 +138,7 @@ def execute(
         if plan.problems and not run.options.get("skip_invalid"):
             run.status = ImportStatus.REJECTED
             _finish(run)
+            _record(run, "import.rejected")
             db.session.commit()
             return run
         run.status = ImportStatus.IMPORTING
@@ -145,6 +147,7 @@ def execute(
         importer.apply(plan, run, progress)
         run.status = ImportStatus.IMPORTED
         _finish(run)
+        _record(run, "import.completed")
         db.session.commit()
     except FileProblem as problem:
         _fail(run_id, str(problem), ImportStatus.REJECTED)
@@ -197,6 +200,26 @@ def _finish(run: ImportRun) -> None:
         file.content = None  # an extract can hold more than careaudit keeps
 
 
+def _record(run: ImportRun, action: str) -> None:
+    """One trail entry per run (not per row), in the run's own transaction."""
+    counts = ", ".join(f"{n} {what}" for what, n in (run.counts or {}).items() if n)
+    trail.record(
+        action,
+        run,
+        summary=f"{run.kind.value.replace('_', ' ')} import {run.status.value}"
+        + (f": {counts}" if counts else ""),
+        after={
+            "kind": run.kind.value,
+            "status": run.status.value,
+            "counts": run.counts or {},
+            "problems": run.problem_count,
+            "files": [f"{f.filename} ({f.sha256[:12]})" for f in run.files],
+        },
+        actor=run.user,
+        actor_label=None if run.user is not None else run.started_by,
+    )
+
+
 def _fail(run_id: int, message: str, status: ImportStatus) -> None:
     db.session.rollback()
     run = db.session.get(ImportRun, run_id)
@@ -205,6 +228,7 @@ def _fail(run_id: int, message: str, status: ImportStatus) -> None:
     run.status = status
     run.error = message[:2000]
     _finish(run)
+    _record(run, f"import.{status.value}")
     db.session.commit()
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
+from core import trail
 from core.cases.categories import risk_weights
 from core.extensions import db
 from core.models import (
@@ -132,6 +133,12 @@ def allocate(
     run.allocated = allocated
     log.append(f"{allocated} audits allocated")
     run.log = log
+    trail.record(
+        "allocation.run",
+        run,
+        summary=f"Allocated {allocated} audits for {period.label} (seed {run.seed})",
+        after={"period": period.key, "allocated": allocated, "seed": run.seed},
+    )
     db.session.commit()
     return run
 

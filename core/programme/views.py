@@ -11,6 +11,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
+from core import trail
 from core.access import SEES_EVERYTHING, Permission, audit_kind_for, requires
 from core.extensions import db
 from core.models import (
@@ -38,6 +39,8 @@ from core.tools.registry import get_registry
 bp = Blueprint("programme", __name__, url_prefix="/programme")
 
 RANGES = {"last-6-months": 6, "last-12-months": 12}
+#: What the trail records of a rule's change.
+RULE_FIELDS = ("quantity", "frequency", "pool", "tool", "months_between", "active", "independent")
 
 
 # -- compliance ---------------------------------------------------------------
@@ -151,6 +154,10 @@ def compliance() -> Any:
 @requires(Permission.MANAGE_PROGRAMME)
 def compliance_csv() -> Response:
     data = _compliance_data()
+    trail.record_view(
+        "export.downloaded",
+        summary=f"Downloaded the compliance CSV ({data['level']}, {data['period']})",
+    )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -267,6 +274,7 @@ def allocation(allocation_id: int) -> Any:
                 errors["auditor"] = "Choose who the audit goes to"
         if not errors:
             stamp = f"{date.today():%d/%m/%Y} {current_user.name}"
+            was = trail.snapshot(record, "auditor_id", "status")
             if new_auditor is not None:
                 note = f"{stamp}: reassigned from {record.auditor.name} to {new_auditor.name}"
                 record.auditor_id = new_auditor.id
@@ -275,6 +283,14 @@ def allocation(allocation_id: int) -> Any:
                 record.status = AllocationStatus.WAIVED
             record.note = "\n".join(filter(None, [record.note, f"{note}. {reason}"]))
             record.changed_by_id = current_user.id
+            before, after = trail.changes(was, trail.snapshot(record, "auditor_id", "status"))
+            trail.record(
+                f"allocation.{typed['action']}d",
+                record,
+                summary=f"Allocation {record.id}: {note}. {reason}",
+                before=before,
+                after=after,
+            )
             db.session.commit()
             flash("The allocation has been changed; the reason is kept with it.", "success")
             return redirect(url_for("programme.allocation", allocation_id=record.id))
@@ -311,6 +327,7 @@ def rules() -> str:
 @requires(Permission.ADMINISTER)
 def add_default_rules() -> Any:
     made = default_rules(get_registry())
+    trail.record("rule.created", summary=f"Added {len(made)} rules from the report's defaults")
     db.session.commit()
     flash(f"Added {len(made)} rules from the report's defaults.", "success")
     return redirect(url_for("programme.rules"))
@@ -357,6 +374,7 @@ def rule(rule_id: int) -> Any:
         if not values["months"].isdigit() or int(values["months"]) > 36:
             errors["months"] = "Enter a number of months from 0 to 36, like 12"
         if not errors:
+            was = trail.snapshot(record, *RULE_FIELDS)
             record.quantity = int(values["quantity"])
             record.frequency = Frequency(values["frequency"])
             record.pool = CasePool(values["pool"])
@@ -365,6 +383,14 @@ def rule(rule_id: int) -> Any:
             record.active = bool(values["active"])
             record.independent = bool(values["independent"])
             record.updated_by_id = current_user.id
+            before, after = trail.changes(was, trail.snapshot(record, *RULE_FIELDS))
+            trail.record(
+                "rule.updated",
+                record,
+                summary=f"Changed audit rule {record.id}",
+                before=before,
+                after=after,
+            )
             db.session.commit()
             flash("The rule has been saved. It applies from the next allocation.", "success")
             return redirect(url_for("programme.rules"))

@@ -22,6 +22,7 @@ from core.extensions import db
 from core.models import Audit, Team, User
 from core.tools.info import Subject
 from core.tools.registry import get_registry
+from core.trail import record_view
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -60,6 +61,7 @@ def show(user_id: int) -> str:
     staff = db.session.get(User, user_id)
     if staff is None or not _visible(staff):
         abort(404)
+    record_view("staff.viewed", staff, summary=f"Viewed the staff record of {staff.name}")
     audits = db.session.scalars(
         select(Audit)
         .where(Audit.subject_user_id == staff.id, audit_visibility(current_user))

@@ -161,8 +161,8 @@ def record(
     ``before``/``after`` hold only what changed. ``actor`` defaults to the
     signed-in user, else the command being run.
     """
+    db.session.flush()  # the change first (so a new obj has its id); on SQLite, the lock
     values = _values(action, obj, case_id, summary, before, after, actor, actor_label)
-    db.session.flush()  # the change first: on SQLite this takes the write lock
     return chain.append(db.session.connection(), values)
 
 
@@ -179,3 +179,14 @@ def record_view(
     values = _values(action, obj, case_id, summary, None, None, actor, actor_label)
     with db.engine.begin() as connection:
         return chain.append(connection, values)
+
+
+def audit_label(audit: Any) -> str:
+    """An audit in words for a summary: what tool, about what."""
+    if audit.case is not None:
+        about = f"case {audit.case.reference}"
+    elif audit.subject_user is not None:
+        about = audit.subject_user.name
+    else:
+        about = "a sampled item"
+    return f"audit {audit.id} ({audit.tool}) of {about}"

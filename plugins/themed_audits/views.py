@@ -16,6 +16,7 @@ from core.extensions import db
 from core.models import Audit, AuditStatus, User
 from core.tools import ReportScope, Subject
 from core.tools.registry import get_registry
+from core.trail import record_view
 from plugins.themed_audits import service
 from plugins.themed_audits.findings import analyse
 from plugins.themed_audits.forms import ThemedAuditForm
@@ -159,6 +160,8 @@ def _show(themed: ThemedAudit, theme: Theme, status: int = 200, **extra: Any) ->
 @requires(Permission.MANAGE_PROGRAMME)
 def show(themed_id: int) -> Any:
     themed, theme = _themed_or_404(themed_id)
+    # The population and sample list items about people: a view of personal data.
+    record_view("themed_audit.viewed", themed, summary=f"Viewed themed audit {themed.title}")
     return _show(themed, theme)
 
 
