@@ -118,7 +118,8 @@ def sign_in() -> str | Response | tuple[str, int]:
         sign_in_failed.send(app, email=email, user_id=user.id if user else None, reason="wrong")
         # One message for every failure, so the page does not reveal who has an account.
         form.email.errors = ["Enter a correct email address and password"]
-    return render_template("auth/sign_in.html", form=form)
+    timed_out = request.method == "GET" and request.args.get("timed_out") == "1"
+    return render_template("auth/sign_in.html", form=form, timed_out=timed_out)
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from blinker import Namespace
-from flask import Flask, Request, Response, current_app, g, request
+from flask import Flask, Request, Response, current_app, g, has_request_context, request
 from flask import session as flask_session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -84,6 +84,11 @@ class ServerSessionInterface(SecureCookieSessionInterface):
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
         if not isinstance(session, ServerSession) or session.skip:
             return
+        pending = g.pop("sessions_to_end", None)
+        if pending:
+            # Ends asked for during the request are made to stick even if the caller forgot
+            # to commit them (ending again is harmless: only live sessions are updated).
+            _write(lambda: [store.end_for_user(*args) for args in pending])
         user_id = session.get("_user_id")
         live = session.live
         if live is not None and (
@@ -152,13 +157,16 @@ def _announce(user_id: int, reason: str, count: int) -> None:
 def end_sessions(user_id: int, reason: str, *, keep_current: bool = False) -> int:
     """End every session of a user, on every server, e.g. on deactivation, a role or
     password change, or "sign out everywhere". Runs in the caller's transaction (commit
-    it); with ``keep_current`` the browser making this request stays signed in.
+    it; within a request it is also made again, and committed, at the end of the
+    request); with ``keep_current`` the browser making this request stays signed in.
     Returns how many sessions were ended."""
     keep = None
     current = _current()
     if keep_current and current is not None and current.live is not None:
         keep = current.live.id
     count = store.end_for_user(user_id, reason, keep=keep)
+    if has_request_context():
+        g.setdefault("sessions_to_end", []).append((user_id, reason, keep))
     if (
         current is not None
         and current.live is not None

@@ -115,7 +115,7 @@ def end_one(session_id: int, reason: str) -> int:
     return _end(UserSession.id == session_id, reason)
 
 
-def end_for_user(user_id: int, reason: str, *, keep: int | None = None) -> int:
+def end_for_user(user_id: int, reason: str, keep: int | None = None) -> int:
     condition = UserSession.user_id == user_id
     if keep is not None:
         condition = condition & (UserSession.id != keep)

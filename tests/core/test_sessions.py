@@ -291,3 +291,55 @@ def test_two_servers_share_sign_out_everywhere(client, other_client, borough, se
     sign_in(elsewhere, "worker")
     elsewhere.post("/sign-out-everywhere")
     assert not signed_in(client)
+
+
+def test_the_staff_import_signs_out_leavers_and_changed_roles(client, other_client, borough):
+    """A staff file that deactivates someone or changes their role ends their sessions; the
+    others stay signed in."""
+    from core.models import ImportKind, ImportStatus
+    from tests.core.imports import csv_bytes, reasons, run
+
+    sign_in(client, "worker")  # becomes a team manager
+    sign_in(other_client, "team_manager")  # stays as they are
+    iro = borough.user("iro")
+    headings = ["Email", "Name", "Role", "Team", "Service", "Active", "Staff ID"]
+    rows = [
+        ["worker@test.example", "Worker", "Team manager", "CIN North", "", "", ""],
+        ["team_manager@test.example", "Team Manager", "Team manager", "CIN North", "", "", ""],
+        ["iro@test.example", "Iro", "IRO", "", "", "No", ""],
+    ]
+    third = client.application.test_client()
+    sign_in(third, "iro")
+    result = run(ImportKind.STAFF, csv_bytes([headings, *rows]))
+    assert result.status is ImportStatus.IMPORTED, reasons(result)
+    assert not signed_in(client)
+    assert other_client.get("/").status_code == 200
+    assert third.get("/").status_code == 302
+    reasons_ended = {s.ended_reason for s in sessions_of(borough.user("worker").id)}
+    assert reasons_ended == {"role changed by the staff import"}
+    assert sessions_of(iro.id)[0].ended_reason == "deactivated by the staff import"
+
+
+def test_an_end_the_caller_forgot_to_commit_still_sticks(app, client, other_client, borough):
+    """end_sessions inside a request is made again and committed at the end of it."""
+    from core.access import Permission, requires
+    from core.sessions import end_sessions
+
+    worker = borough.user("worker")
+
+    @requires(Permission.PUBLIC)
+    def end_without_commit() -> str:
+        end_sessions(worker.id, "password changed")
+        return "done"
+
+    app.add_url_rule("/test-end", "test_end", end_without_commit)
+    sign_in(other_client, "worker")
+    assert client.get("/test-end").status_code == 200
+    db.session.rollback()  # what the end of a real request does to uncommitted work
+    assert not signed_in(other_client)
+
+
+def test_the_timeout_warning_lands_on_a_sign_in_page_that_says_why(client, borough):
+    page = client.get("/sign-in?timed_out=1").get_data(as_text=True)
+    assert "We signed you out because you had not done anything for 30 minutes." in page
+    assert "We signed you out" not in client.get("/sign-in").get_data(as_text=True)
