@@ -27,7 +27,7 @@ from core.auth import throttle
 from core.auth.forms import SignInForm
 from core.auth.signals import sign_in_failed, signed_in
 from core.extensions import db, limiter, login_manager
-from core.models import User, UserSession
+from core.models import User
 from core.models._types import utcnow
 from core.passwords import hash_password, needs_rehash, verify_password
 from core.sessions import clock
@@ -136,17 +136,7 @@ def sign_out() -> Response:
 @requires(Permission.SIGNED_IN)
 def account() -> str:
     """The user's own account: where they are signed in, and "sign out everywhere"."""
-    now = clock.now()
-    live = db.session.scalars(
-        select(UserSession)
-        .where(
-            UserSession.user_id == current_user.id,
-            UserSession.ended_at.is_(None),
-            UserSession.expires_at > now,
-            UserSession.last_seen_at > now - sessions.store.idle_limit(),
-        )
-        .order_by(UserSession.last_seen_at.desc())
-    ).all()
+    live = sessions.live_sessions(current_user.id)
     return render_template("auth/account.html", sessions=live)
 
 

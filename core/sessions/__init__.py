@@ -27,7 +27,14 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from core.extensions import db
 from core.sessions import clock, store
 
-__all__ = ["end_sessions", "init_app", "renew", "seconds_left", "session_ended"]
+__all__ = [
+    "end_sessions",
+    "init_app",
+    "live_sessions",
+    "renew",
+    "seconds_left",
+    "session_ended",
+]
 
 TOKEN_PREFIX = "s1."
 #: last_seen_at is written at most this often (seconds), not on every request.
@@ -70,7 +77,7 @@ class ServerSessionInterface(SecureCookieSessionInterface):
             anonymous = super().open_session(app, request)
             return ServerSession(dict(anonymous)) if anonymous is not None else None
         token = value[len(TOKEN_PREFIX) :]
-        live = store.find(token) if token else None
+        live = _backend().find(token) if token else None
         if live is None:
             db.session.commit()  # keep the reason a session ended, found just now
             session = ServerSession()
@@ -88,14 +95,14 @@ class ServerSessionInterface(SecureCookieSessionInterface):
         if pending:
             # Ends asked for during the request are made to stick even if the caller forgot
             # to commit them (ending again is harmless: only live sessions are updated).
-            _write(lambda: [store.end_for_user(*args) for args in pending])
+            _write(lambda: [_backend().end_for_user(*args) for args in pending])
         user_id = session.get("_user_id")
         live = session.live
         if live is not None and (
             user_id is None or session.renewing or str(live.user_id) != str(user_id)
         ):
             # Signed out (or renewed at sign-in): the old token stops working everywhere.
-            _write(lambda: store.end_one(live.id, session.end_reason))
+            _write(lambda: _backend().end_one(live.id, session.end_reason))
             _announce(live.user_id, session.end_reason, 1)
             session.live = live = None
             session.token = None
@@ -110,7 +117,7 @@ class ServerSessionInterface(SecureCookieSessionInterface):
                 )
                 data = _serializer.dumps(dict(session)) if session.modified else None
                 if data is not None or touch:
-                    _write(lambda: store.save(live.id, data=data, touch=touch))
+                    _write(lambda: _backend().save(live.id, data=data, touch=touch))
             return
         if session.stale_cookie:
             session.modified = True  # so Flask deletes the cookie when nothing replaces it
@@ -121,7 +128,9 @@ class ServerSessionInterface(SecureCookieSessionInterface):
         tokens: list[str] = []
         _write(
             lambda: tokens.append(
-                store.create(user_id, data, request.remote_addr, request.headers.get("User-Agent"))
+                _backend().create(
+                    user_id, data, request.remote_addr, request.headers.get("User-Agent")
+                )
             )
         )
         response.set_cookie(
@@ -137,6 +146,20 @@ class ServerSessionInterface(SecureCookieSessionInterface):
         )
 
 
+def _backend() -> Any:
+    """The database store, or Redis where CAREAUDIT_SESSION_REDIS_URL is set."""
+    if current_app.config.get("SESSION_REDIS_URL"):
+        from core.sessions import redis_store
+
+        return redis_store
+    return store
+
+
+def live_sessions(user_id: int) -> list[store.SessionSummary]:
+    """The user's sessions that can still be used, most recently used first."""
+    return _backend().live_for_user(user_id)  # type: ignore[no-any-return]
+
+
 def _write(action: Any) -> None:
     """Run a session write in a transaction of its own.
 
@@ -144,6 +167,9 @@ def _write(action: Any) -> None:
     request anyway (and must be after an error, or PostgreSQL refuses the write),
     so roll it back first rather than commit it by accident.
     """
+    if _backend() is not store:
+        action()  # Redis writes at once, outside the database transaction
+        return
     db.session.rollback()
     action()
     db.session.commit()
@@ -164,7 +190,7 @@ def end_sessions(user_id: int, reason: str, *, keep_current: bool = False) -> in
     current = _current()
     if keep_current and current is not None and current.live is not None:
         keep = current.live.id
-    count = store.end_for_user(user_id, reason, keep=keep)
+    count = _backend().end_for_user(user_id, reason, keep=keep)
     if has_request_context():
         g.setdefault("sessions_to_end", []).append((user_id, reason, keep))
     if (

@@ -39,11 +39,36 @@ def absolute_limit() -> timedelta:
 
 
 @dataclass
+class SessionSummary:
+    """What the user's "Your account" page shows of each live session."""
+
+    created_at: datetime
+    last_seen_at: datetime
+    ip_address: str | None
+    user_agent: str | None
+
+
+def live_for_user(user_id: int) -> list[SessionSummary]:
+    now = clock.now()
+    rows = db.session.scalars(
+        select(UserSession)
+        .where(
+            UserSession.user_id == user_id,
+            UserSession.ended_at.is_(None),
+            UserSession.expires_at > now,
+            UserSession.last_seen_at > now - idle_limit(),
+        )
+        .order_by(UserSession.last_seen_at.desc())
+    )
+    return [SessionSummary(r.created_at, r.last_seen_at, r.ip_address, r.user_agent) for r in rows]
+
+
+@dataclass
 class LiveSession:
     """What a request needs of its session record (plain values, not an ORM object that a
     view's rollback could expire)."""
 
-    id: int
+    id: int  # the row's id; in Redis, the token's hash
     user_id: int
     data: str
     last_seen_at: datetime

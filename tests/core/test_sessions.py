@@ -343,3 +343,81 @@ def test_the_timeout_warning_lands_on_a_sign_in_page_that_says_why(client, borou
     page = client.get("/sign-in?timed_out=1").get_data(as_text=True)
     assert "We signed you out because you had not done anything for 30 minutes." in page
     assert "We signed you out" not in client.get("/sign-in").get_data(as_text=True)
+
+
+# -- Redis, where a council configures it ----------------------------------------
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+
+
+def _redis_answers() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def redis_sessions(app: Flask) -> Iterator[None]:
+    """Sessions kept in Redis instead of the database (CAREAUDIT_SESSION_REDIS_URL)."""
+    if not _redis_answers():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    import redis
+
+    from core.sessions import redis_store
+
+    app.config["SESSION_REDIS_URL"] = REDIS_URL
+    yield
+    connection = redis.Redis.from_url(REDIS_URL)
+    for prefix in (redis_store.PREFIX, redis_store.USER_PREFIX):
+        for key in connection.scan_iter(prefix + "*"):
+            connection.delete(key)
+
+
+def test_redis_sessions_end_on_sign_out_and_keep_nothing_in_the_database(
+    client, borough, redis_sessions
+):
+    sign_in(client, "worker")
+    old = cookie(client)
+    assert signed_in(client)
+    assert sessions_of(borough.user("worker").id) == []
+    client.post("/sign-out")
+    client.set_cookie(COOKIE, old)
+    assert not signed_in(client)
+
+
+def test_redis_sessions_end_everywhere_and_on_deactivation(
+    client, other_client, borough, redis_sessions
+):
+    worker = borough.user("worker")
+    sign_in(client, "worker")
+    sign_in(other_client, "worker")
+    assert client.get("/account").get_data(as_text=True).count("127.0.0.1") == 2
+    client.post("/sign-out-everywhere")
+    assert not signed_in(other_client)
+    sign_in(other_client, "worker")
+    sign_in(client, "admin")
+    form = {"name": worker.name, "email": worker.email, "role": "social_worker"}
+    form |= {"team": str(worker.team_id), "service": "", "password": ""}
+    assert client.post(f"/admin/users/{worker.id}", data=form).status_code == 302
+    assert not signed_in(other_client)
+
+
+def test_redis_sessions_time_out_when_idle(client, borough, redis_sessions, clock: Clock):
+    sign_in(client, "worker")
+    clock.advance(minutes=29)
+    assert signed_in(client)
+    clock.advance(minutes=31)
+    assert not signed_in(client)
+
+
+def test_two_servers_share_redis_sessions(client, borough, redis_sessions, second_server):
+    second_server.config["SESSION_REDIS_URL"] = REDIS_URL
+    sign_in(client, "worker")
+    other = second_server.test_client()
+    other.set_cookie(COOKIE, cookie(client))
+    assert signed_in(other)
+    client.post("/sign-out")
+    assert not signed_in(other)
