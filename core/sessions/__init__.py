@@ -246,4 +246,7 @@ def seconds_left(*, touched: bool = False) -> int | None:
 
 
 def init_app(app: Flask) -> None:
+    from core.sessions.cli import sessions_group
+
     app.session_interface = ServerSessionInterface()
+    app.cli.add_command(sessions_group)

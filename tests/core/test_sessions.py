@@ -421,3 +421,56 @@ def test_two_servers_share_redis_sessions(client, borough, redis_sessions, secon
     assert signed_in(other)
     client.post("/sign-out")
     assert not signed_in(other)
+
+
+# -- settings ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("environment", "idle", "absolute"),
+    [
+        ({}, 30, 12 * 60),
+        ({"CAREAUDIT_SESSION_IDLE_MINUTES": "15", "CAREAUDIT_SESSION_HOURS": "8"}, 15, 8 * 60),
+        ({"CAREAUDIT_SESSION_MINUTES": "480"}, 30, 480),  # the old setting, still read
+        ({"CAREAUDIT_SESSION_MINUTES": "480", "CAREAUDIT_SESSION_HOURS": "10"}, 30, 600),
+    ],
+)
+def test_session_limits_are_settings(monkeypatch, tmp_path, environment, idle, absolute):
+    from core.config import from_environment
+
+    for name in ("CAREAUDIT_SESSION_IDLE_MINUTES", "CAREAUDIT_SESSION_HOURS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("CAREAUDIT_SESSION_MINUTES", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    config = from_environment(tmp_path)
+    assert (config["SESSION_IDLE_MINUTES"], config["SESSION_ABSOLUTE_MINUTES"]) == (idle, absolute)
+
+
+# -- commands ----------------------------------------------------------------------
+
+
+def test_sessions_end_signs_a_user_out_from_the_command_line(client, runner, borough):
+    sign_in(client, "worker")
+    result = runner.invoke(args=["sessions", "end", "WORKER@test.example"])
+    assert result.exit_code == 0, result.output
+    assert "Worker: 1 session ended" in result.output
+    assert not signed_in(client)
+    unknown = runner.invoke(args=["sessions", "end", "nobody@test.example"])
+    assert unknown.exit_code != 0
+    assert "No account has the email address nobody@test.example" in unknown.output
+
+
+def test_sessions_prune_removes_old_sessions_and_attempts(client, runner, borough, clock):
+    from core.models import SignInAttempt
+
+    sign_in(client, "worker")
+    client.post("/sign-out")
+    client.post("/sign-in", data={"email": "worker@test.example", "password": "wrong-wrong"})
+    sign_in(client, "worker")  # expired 12 hours later, so removed too
+    clock.advance(days=31)
+    result = runner.invoke(args=["sessions", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 2 old sessions and 3 old sign-in attempts" in result.output
+    assert sessions_of(borough.user("worker").id) == []
+    assert db.session.scalars(select(SignInAttempt)).all() == []
