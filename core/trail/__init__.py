@@ -49,9 +49,11 @@ def init_app(app: Flask) -> None:
             response.headers["X-Request-Id"] = request_id
         return response
 
+    from core.trail import events
     from core.trail.cli import trail_group
 
     app.cli.add_command(trail_group)
+    events.connect()
 
 
 def _actor(actor: Any = None, actor_label: str | None = None) -> tuple[int | None, str]:
