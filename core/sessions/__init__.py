@@ -23,6 +23,7 @@ from flask import Flask, Request, Response, current_app, g, has_request_context,
 from flask import session as flask_session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.extensions import db
 from core.sessions import clock, store
@@ -93,9 +94,7 @@ class ServerSessionInterface(SecureCookieSessionInterface):
             return
         pending = g.pop("sessions_to_end", None)
         if pending:
-            # Ends asked for during the request are made to stick even if the caller forgot
-            # to commit them (ending again is harmless: only live sessions are updated).
-            _write(lambda: [_backend().end_for_user(*args) for args in pending])
+            _settle(pending, response)
         user_id = session.get("_user_id")
         live = session.live
         if live is not None and (
@@ -173,6 +172,22 @@ def _write(action: Any) -> None:
     db.session.rollback()
     action()
     db.session.commit()
+
+
+def _settle(pending: list[tuple[int, str, Any]], response: Response) -> None:
+    """Make the ends asked for during a request stick, even if the caller forgot to commit.
+
+    After a successful request, commit its transaction: it holds the ends and the audit
+    trail's record of them. After a failed one, roll back and end the sessions again on
+    their own (ending is safe either way: only live sessions are touched).
+    """
+    if response.status_code < 400:
+        try:
+            db.session.commit()
+            return
+        except SQLAlchemyError:
+            db.session.rollback()
+    _write(lambda: [_backend().end_for_user(*args) for args in pending])
 
 
 def _announce(user_id: int, reason: str, count: int) -> None:

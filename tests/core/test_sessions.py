@@ -321,23 +321,33 @@ def test_the_staff_import_signs_out_leavers_and_changed_roles(client, other_clie
 
 
 def test_an_end_the_caller_forgot_to_commit_still_sticks(app, client, other_client, borough):
-    """end_sessions inside a request is made again and committed at the end of it."""
+    """end_sessions inside a request: a successful request's transaction is committed with
+    it (so the audit trail's record of the end is kept); a failed one is rolled back, but
+    the sessions are ended all the same."""
     from core.access import Permission, requires
     from core.sessions import end_sessions
 
     worker = borough.user("worker")
+    app.config["PROPAGATE_EXCEPTIONS"] = False
 
     @requires(Permission.PUBLIC)
-    def end_without_commit() -> str:
+    def end_without_commit(status: int) -> tuple[str, int]:
         end_sessions(worker.id, "password changed")
-        return "done"
+        worker.name = f"Changed before a {status}"
+        return "done", status
 
-    app.add_url_rule("/test-end", "test_end", end_without_commit)
+    app.add_url_rule("/test-end/<int:status>", "test_end", end_without_commit)
     sign_in(other_client, "worker")
-    assert client.get("/test-end").status_code == 200
+    assert client.get("/test-end/200").status_code == 200
     db.session.rollback()  # what the end of a real request does to uncommitted work
     assert not signed_in(other_client)
+    assert db.session.get(type(worker), worker.id).name == "Changed before a 200"
 
+    sign_in(other_client, "worker")
+    assert client.get("/test-end/500").status_code == 500
+    db.session.rollback()
+    assert not signed_in(other_client)
+    assert db.session.get(type(worker), worker.id).name == "Changed before a 200"
 
 def test_the_timeout_warning_lands_on_a_sign_in_page_that_says_why(client, borough):
     page = client.get("/sign-in?timed_out=1").get_data(as_text=True)
