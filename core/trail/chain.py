@@ -163,6 +163,12 @@ def verify(connection: Connection) -> Verdict:
 # -- prune --------------------------------------------------------------------
 
 
+def allow_deletes(connection: Connection) -> None:
+    """Let this transaction delete trail entries (PostgreSQL's trigger refuses others)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"SET LOCAL {PRUNE_SETTING} = 'on'"))
+
+
 def prune(connection: Connection, cutoff: datetime, checkpoint: Mapping[str, Any]) -> int:
     """Delete the entries before ``cutoff`` and append a checkpoint; return how many went.
 
@@ -174,8 +180,7 @@ def prune(connection: Connection, cutoff: datetime, checkpoint: Mapping[str, Any
     through_id = connection.scalar(select(func.max(table.c.id)).where(table.c.at < cutoff))
     removed = 0
     if through_id is not None:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text(f"SET LOCAL {PRUNE_SETTING} = 'on'"))
+        allow_deletes(connection)
         removed = connection.execute(delete(table).where(table.c.id <= through_id)).rowcount
     oldest = connection.execute(
         select(table.c.id, table.c.prev_hash).order_by(table.c.id).limit(1)

@@ -188,3 +188,12 @@ def test_two_writers_appending_at_once_do_not_fork_the_chain(app):
     with db.engine.connect() as connection:
         verdict = chain.verify(connection)
     assert verdict.intact and verdict.count == 20
+
+
+def test_the_demos_reset_may_empty_the_trail(app):
+    """`careaudit demo --reset` deletes everything, past PostgreSQL's append-only trigger."""
+    from core.demo import delete_everything
+
+    _entries(2)
+    delete_everything()
+    assert db.session.scalar(db.select(db.func.count(TrailEntry.id))) == 0
