@@ -78,7 +78,7 @@ class ServerSessionInterface(SecureCookieSessionInterface):
             anonymous = super().open_session(app, request)
             return ServerSession(dict(anonymous)) if anonymous is not None else None
         token = value[len(TOKEN_PREFIX) :]
-        live = _backend().find(token) if token else None
+        live = _backend().find(token, _announce_timeout) if token else None
         if live is None:
             db.session.commit()  # keep the reason a session ended, found just now
             session = ServerSession()
@@ -95,6 +95,12 @@ class ServerSessionInterface(SecureCookieSessionInterface):
         pending = g.pop("sessions_to_end", None)
         if pending:
             _settle(pending, response)
+        timed_out = g.pop("sessions_timed_out", None)
+        if timed_out:
+            db.session.rollback()
+            for user_id, reason in timed_out:
+                _announce(user_id, reason, 1)
+            db.session.commit()
         user_id = session.get("_user_id")
         live = session.live
         if live is not None and (
@@ -188,6 +194,12 @@ def _settle(pending: list[tuple[int, str, Any]], response: Response) -> None:
         except SQLAlchemyError:
             db.session.rollback()
     _write(lambda: [_backend().end_for_user(*args) for args in pending])
+
+
+def _announce_timeout(user_id: int, reason: str) -> None:
+    # Told at the end of the request: while the session is being opened, nobody (the audit
+    # trail included) can ask who the current user is.
+    g.setdefault("sessions_timed_out", []).append((user_id, reason))
 
 
 def _announce(user_id: int, reason: str, count: int) -> None:

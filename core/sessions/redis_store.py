@@ -9,6 +9,7 @@ session is deleted (the audit trail records the ending through ``session_ended``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +52,7 @@ def _text(moment: datetime) -> str:
     return moment.strftime(_FORMAT)
 
 
-def find(token: str) -> LiveSession | None:
+def find(token: str, on_end: Callable[[int, str], None] | None = None) -> LiveSession | None:
     key = token_hash(token)
     record = client().hgetall(PREFIX + key)
     if not record:
@@ -59,7 +60,10 @@ def find(token: str) -> LiveSession | None:
     now = clock.now()
     last_seen, expires = _when(record["last_seen_at"]), _when(record["expires_at"])
     if now >= expires or now >= last_seen + idle_limit():
-        end_one(key, "expired" if now >= expires else "idle timeout")
+        reason = "expired" if now >= expires else "idle timeout"
+        end_one(key, reason)
+        if on_end is not None:
+            on_end(int(record["user_id"]), reason)
         return None
     return LiveSession(key, int(record["user_id"]), record["data"], last_seen, expires)  # type: ignore[arg-type]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -80,9 +81,9 @@ class LiveSession:
         return max(0, int((end - now).total_seconds()))
 
 
-def find(token: str) -> LiveSession | None:
+def find(token: str, on_end: Callable[[int, str], None] | None = None) -> LiveSession | None:
     """The live session for a cookie's token, or None. A session found past its idle or
-    absolute limit is ended here, so the record says why it stopped."""
+    absolute limit is ended here, so the record says why it stopped (``on_end`` is told)."""
     record = db.session.scalar(
         select(UserSession).where(UserSession.token_hash == token_hash(token))
     )
@@ -96,6 +97,8 @@ def find(token: str) -> LiveSession | None:
         reason = "idle timeout"
     if reason is not None:
         _end(UserSession.id == record.id, reason)
+        if on_end is not None:
+            on_end(record.user_id, reason)
         return None
     return LiveSession(
         record.id, record.user_id, record.data, record.last_seen_at, record.expires_at

@@ -263,6 +263,19 @@ def test_ending_sessions_is_announced_for_the_audit_trail(client, other_client, 
     assert heard == [(worker.id, "signed out", 1), (worker.id, "signed out everywhere", 1)]
 
 
+def test_a_timeout_is_announced_when_the_browser_next_calls(client, borough, clock: Clock):
+    heard: list[tuple[int, str, int]] = []
+
+    def listener(sender: Flask, user_id: int, reason: str, count: int) -> None:
+        heard.append((user_id, reason, count))
+
+    sign_in(client, "worker")
+    clock.advance(minutes=31)
+    with session_ended.connected_to(listener):
+        assert not signed_in(client)
+    assert heard == [(borough.user("worker").id, "idle timeout", 1)]
+
+
 @pytest.fixture
 def second_server(database_url: str) -> Iterator[Flask]:
     """Another app server on the same database, as behind a load balancer."""
