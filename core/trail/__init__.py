@@ -117,6 +117,11 @@ def _describe(obj: Any, case_id: int | None) -> tuple[str | None, str | None, in
     return object_type, None if object_id is None else str(object_id), case_id
 
 
+def _text(value: str) -> str:
+    # PostgreSQL refuses NUL in text; it can only come from something typed.
+    return value.replace("\x00", "")
+
+
 def _values(
     action: str,
     obj: Any,
@@ -133,12 +138,12 @@ def _values(
     return {
         "at": utcnow(),
         "actor_id": actor_id,
-        "actor_label": label,
+        "actor_label": _text(label),
         "action": action,
         "object_type": object_type,
         "object_id": object_id,
         "case_id": case_id,
-        "summary": summary,
+        "summary": _text(summary),
         "before": clean(before),
         "after": clean(after),
         "ip_address": (request.remote_addr or None) if in_request else None,

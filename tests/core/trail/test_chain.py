@@ -197,3 +197,13 @@ def test_the_demos_reset_may_empty_the_trail(app):
     _entries(2)
     delete_everything()
     assert db.session.scalar(db.select(db.func.count(TrailEntry.id))) == 0
+
+
+def test_a_nul_byte_typed_somewhere_does_not_stop_an_entry(app):
+    """PostgreSQL refuses NUL in text; an entry describing what was typed drops it."""
+    trail.record("sign_in.failed", summary="Failed sign-in as a\x00b", actor_label="x\x00")
+    db.session.commit()
+    entry = db.session.get(TrailEntry, 1)
+    assert (entry.summary, entry.actor_label) == ("Failed sign-in as ab", "x")
+    with db.engine.connect() as connection:
+        assert chain.verify(connection).intact
