@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import secrets
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import (
@@ -69,15 +70,16 @@ def _dummy_hash() -> str:
 
 def _check(user: User | None, password: str) -> bool:
     """Verify the password with exactly one Argon2 verification, whoever the account is."""
-    usable = (
-        user is not None and user.active and user.password_hash.startswith("$argon2")
-    )  # the staff import's "no password yet" marker is not a hash: it would answer at once
-    stored = user.password_hash if usable and user is not None else _dummy_hash()
-    return verify_password(stored, password) and usable
+    # The staff import's "no password yet" marker is not a hash: checked as it is, it would
+    # be refused at once, and the quick answer would tell such accounts apart.
+    if user is not None and user.active and user.password_hash.startswith("$argon2"):
+        return verify_password(user.password_hash, password)
+    verify_password(_dummy_hash(), password)
+    return False
 
 
-def _held_message(until: object) -> str:
-    seconds = (until - clock.now()).total_seconds()  # type: ignore[operator]
+def _held_message(until: datetime) -> str:
+    seconds = (until - clock.now()).total_seconds()
     minutes = max(1, math.ceil(seconds / 60))
     unit = "minute" if minutes == 1 else "minutes"
     return f"You have tried to sign in too many times. Wait {minutes} {unit}, then try again"
