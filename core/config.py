@@ -62,6 +62,12 @@ def _flag(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _optional_flag(name: str) -> bool | None:
+    """A yes/no setting, or None when it is not set (or empty) so a default applies."""
+    value = os.environ.get(name, "").strip()
+    return _flag(name, False) if value else None
+
+
 def _session_absolute_minutes() -> int:
     hours = os.environ.get("CAREAUDIT_SESSION_HOURS")
     if hours:
@@ -81,10 +87,19 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "COUNCIL_NAME": os.environ.get("CAREAUDIT_COUNCIL_NAME", DEFAULT_COUNCIL_NAME),
         "SERVICE_NAME": os.environ.get("CAREAUDIT_SERVICE_NAME", DEFAULT_SERVICE_NAME),
-        # Cookies: secure by default is right behind HTTPS, wrong on the
-        # quick-start http://127.0.0.1, so production switches it on.
-        "SESSION_COOKIE_SECURE": _flag("CAREAUDIT_SECURE_COOKIES", False),
-        "REMEMBER_COOKIE_SECURE": _flag("CAREAUDIT_SECURE_COOKIES", False),
+        # Cookies are Secure (HTTPS only) unless CAREAUDIT_SECURE_COOKIES=0. Unset (None),
+        # core.security decides at start-up: on, except for the development server
+        # (``careaudit run``, serving http://127.0.0.1), debug mode and tests.
+        "SESSION_COOKIE_SECURE": _optional_flag("CAREAUDIT_SECURE_COOKIES"),
+        "REMEMBER_COOKIE_SECURE": _optional_flag("CAREAUDIT_SECURE_COOKIES"),
+        # Strict-Transport-Security max-age, sent whenever cookies are Secure; 0 sends none.
+        "HSTS_SECONDS": int(os.environ.get("CAREAUDIT_HSTS_SECONDS", str(365 * 24 * 60 * 60))),
+        # How many proxies (load balancer, nginx) stand in front of the app and set
+        # X-Forwarded-For/-Proto/-Host; 0 trusts none. Rate limits and the audit trail
+        # then see the user's address rather than the proxy's.
+        "TRUSTED_PROXIES": int(os.environ.get("CAREAUDIT_TRUSTED_PROXIES", "0")),
+        # Largest request body; the import upload pages allow IMPORT_MAX_BYTES and a margin.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("CAREAUDIT_MAX_REQUEST_MB", "10")) * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("CAREAUDIT_SESSION_MINUTES", "480")) * 60,

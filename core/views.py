@@ -50,6 +50,31 @@ def register_blueprints(app: Flask) -> None:
             400,
         )
 
+    @app.errorhandler(413)
+    def too_large(error: HTTPException) -> tuple[str, int]:
+        # Werkzeug stops reading at the limit, so a huge upload costs no more than that.
+        from flask import current_app, request
+
+        from core.security import LARGE_UPLOAD_ENDPOINTS
+
+        upload = request.endpoint in LARGE_UPLOAD_ENDPOINTS
+        limit = current_app.config["IMPORT_MAX_BYTES" if upload else "MAX_CONTENT_LENGTH"]
+        shown = f"{limit / (1024 * 1024):g} MB"
+        return (
+            render_template(
+                "errors/error.html",
+                title="The file is too large",
+                message=f"The file must be smaller than {shown}. "
+                + (
+                    "Split it into smaller files, or ask your system administrator "
+                    "to raise the import limit."
+                    if upload
+                    else "Go back and choose a smaller file."
+                ),
+            ),
+            413,
+        )
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
         titles = {

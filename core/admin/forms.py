@@ -11,6 +11,7 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
+from core.inputs import whole_number
 from core.models import Role
 from core.password_policy import MIN_LENGTH, password_problem
 
@@ -18,12 +19,18 @@ MIN_PASSWORD_LENGTH = MIN_LENGTH
 
 
 def _int_or_none(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return None
+    if value is None or isinstance(value, int):
+        return value
+    return whole_number(str(value))
+
+
+def _offered(field: SelectField) -> bool:
+    """Whether the id sent is one the page offered: a tampered id names nothing."""
+    offered = {
+        str(choice.value if isinstance(choice, SelectChoice) else choice[0])
+        for choice in field.choices or []
+    }
+    return str(field.data) in offered
 
 
 class UserForm(FlaskForm):
@@ -67,11 +74,15 @@ class UserForm(FlaskForm):
         role = Role(self.role.data) if self.role.data in {r.value for r in Role} else None
         if role is not None and role.needs_team and field.data is None:
             raise ValidationError(f"Choose the team of this {role.label.lower()}")
+        if field.data is not None and not _offered(field):
+            raise ValidationError("Choose a team from the list")
 
     def validate_service(self, field: SelectField) -> None:
         role = Role(self.role.data) if self.role.data in {r.value for r in Role} else None
         if role is not None and role.needs_service and field.data is None:
             raise ValidationError("Choose the service this service manager manages")
+        if field.data is not None and not _offered(field):
+            raise ValidationError("Choose a service from the list")
 
     def validate_password(self, field: PasswordField) -> None:
         if self.creating and not field.data:
@@ -93,7 +104,7 @@ class ServiceForm(FlaskForm):
     active = BooleanField("Service is in scope of the audit framework", default=True)
 
     def validate_directorate(self, field: SelectField) -> None:
-        if field.data is None:
+        if field.data is None or not _offered(field):
             raise ValidationError("Choose the directorate")
 
 

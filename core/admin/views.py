@@ -20,6 +20,7 @@ from core.admin.forms import (
     parse_risk_weight,
 )
 from core.extensions import db
+from core.inputs import whole_number
 from core.models import Case, CaseCategory, Category, Directorate, Role, Service, Team, User
 from core.passwords import hash_password
 from core.sessions import end_sessions
@@ -381,12 +382,12 @@ def service_tools(service_id: int) -> Any:
                     if not text and not enabled:
                         # A switched-off tool keeps its setting; nothing to check.
                         settings[spec.key] = registry.settings(tool.slug, service.id)[spec.key]
-                    elif not text.isdigit():
+                    elif (number := whole_number(text)) is None:
                         errors[name] = f"{spec.label} must be a whole number, like 3"
-                    elif spec.minimum is not None and int(text) < spec.minimum:
+                    elif spec.minimum is not None and number < spec.minimum:
                         errors[name] = f"{spec.label} must be {spec.minimum} or more"
                     else:
-                        settings[spec.key] = int(text)
+                        settings[spec.key] = number
             parsed[tool.slug] = (enabled, settings)
         if not errors:
             was = {

@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from core.inputs import whole_number
 from core.models import Answer, Audit, Rating
 from core.tools.questions import AnswerValue, FormDefinition, Question, QuestionKind
 from core.tools.results import AnswerProblem
@@ -120,7 +121,7 @@ def _read_date(question: Question, form: FlaskForm) -> tuple[str | None, AnswerP
         return None, AnswerProblem(
             question.key, f"{name} must include a {' and '.join(missing)}", part=missing[0]
         )
-    if not all(parts[p].isdigit() for p in DATE_PARTS) or len(parts["year"]) != 4:
+    if any(whole_number(parts[p]) is None for p in DATE_PARTS) or len(parts["year"]) != 4:
         return None, AnswerProblem(question.key, f"{name} must be a real date", part="day")
     try:
         value = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
@@ -182,14 +183,15 @@ def read_answers(
             raw = (field.data or "").strip()
             value = None
             if raw:
-                if not raw.isdigit():
+                number = whole_number(raw)
+                if number is None:
                     problems.append(
                         AnswerProblem(
                             question.key,
                             f"{question.display_name.capitalize()} must be a whole number, like 3",
                         )
                     )
-                elif question.minimum is not None and int(raw) < question.minimum:
+                elif question.minimum is not None and number < question.minimum:
                     problems.append(
                         AnswerProblem(
                             question.key,
@@ -198,7 +200,7 @@ def read_answers(
                         )
                     )
                 else:
-                    value = str(int(raw))
+                    value = str(number)
             answer = AnswerValue(None, value)
         else:
             answer = AnswerValue(None, (field.data or "").strip() or None)

@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only: "\d" would take "٢٠٢٦-١١" and put it in file names and headers.
+_PERIOD = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Month:
 def month(key: str) -> Month:
     """The month ``key`` names; ``ValueError`` with a readable message otherwise."""
     match = _PERIOD.match(key or "")
-    if not match or not 1 <= int(match[2]) <= 12:
+    if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2999:
         raise ValueError(f"{key!r} is not a month like 2026-12")
     year, number = int(match[1]), int(match[2])
     return Month(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from typing import Any
 
@@ -13,7 +11,9 @@ from sqlalchemy import select
 
 from core import trail
 from core.access import SEES_EVERYTHING, Permission, audit_kind_for, requires
+from core.exports import csv_download
 from core.extensions import db
+from core.inputs import whole_number
 from core.models import (
     Allocation,
     AllocationRun,
@@ -158,37 +158,30 @@ def compliance_csv() -> Response:
         "export.downloaded",
         summary=f"Downloaded the compliance CSV ({data['level']}, {data['period']})",
     )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    header = [
+        data["level"].capitalize(),
+        "Allocated",
+        "Completed",
+        "Overdue",
+        "Not yet due",
+        "Waived",
+        "Completion %",
+    ]
+    # Names (of teams, services, auditors) are text typed by people: csv_download
+    # neutralises any that could run as a formula. The counts are the app's own numbers.
+    rows = [
         [
-            data["level"].capitalize(),
-            "Allocated",
-            "Completed",
-            "Overdue",
-            "Not yet due",
-            "Waived",
-            "Completion %",
+            row.label,
+            row.allocated,
+            row.completed,
+            row.overdue,
+            row.outstanding,
+            row.waived,
+            "" if row.completion is None else row.completion,
         ]
-    )
-    for row in data["rows"]:
-        writer.writerow(
-            [
-                row.label,
-                row.allocated,
-                row.completed,
-                row.overdue,
-                row.outstanding,
-                row.waived,
-                "" if row.completion is None else row.completion,
-            ]
-        )
-    name = f"compliance-{data['level']}-{data['period']}.csv"
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+        for row in data["rows"]
+    ]
+    return csv_download(f"compliance-{data['level']}-{data['period']}.csv", header, rows)
 
 
 @bp.route("/runs")
@@ -363,7 +356,7 @@ def rule(rule_id: int) -> Any:
         }
         values["active"] = form.get("active") == "y"
         values["independent"] = form.get("independent") == "y"
-        if not values["quantity"].isdigit() or not 0 < int(values["quantity"]) <= 50:
+        if not 0 < (whole_number(values["quantity"]) or 0) <= 50:
             errors["quantity"] = "Enter how many files, a whole number from 1 to 50"
         if values["frequency"] not in {f.value for f in Frequency}:
             errors["frequency"] = "Choose how often"
@@ -371,7 +364,7 @@ def rule(rule_id: int) -> Any:
             errors["pool"] = "Choose which cases to draw from"
         if values["tool"] not in {t.slug for t in tools}:
             errors["tool"] = "Choose the audit tool"
-        if not values["months"].isdigit() or int(values["months"]) > 36:
+        if whole_number(values["months"], maximum=36) is None:
             errors["months"] = "Enter a number of months from 0 to 36, like 12"
         if not errors:
             was = trail.snapshot(record, *RULE_FIELDS)

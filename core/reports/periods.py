@@ -14,9 +14,12 @@ from datetime import date, timedelta
 
 DEFAULT_PERIOD = "last-12-months"
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$")
-_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only, and years a report can be about: 0000-01 and 9999-00 would
+# name dates Python cannot hold.
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_QUARTER = re.compile(r"^([0-9]{4})-([0-9]{2})-Q([1-4])$")
+_YEAR = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+YEARS = range(1900, 3000)
 
 
 @dataclass(frozen=True)
@@ -84,11 +87,13 @@ def parse(key: str, today: date) -> Period | None:
         return last_12_months(today)
     if match := _QUARTER.match(key):
         first, second, quarter = int(match[1]), int(match[2]), int(match[3])
-        if (first + 1) % 100 == second:
+        if first in YEARS and (first + 1) % 100 == second:
             return financial_quarter(first, quarter)
         return None
     if match := _MONTH.match(key):
         year, number = int(match[1]), int(match[2])
+        if year not in YEARS:
+            return None
         if 1 <= number <= 12:
             return month(year, number)
         if (year + 1) % 100 == number:

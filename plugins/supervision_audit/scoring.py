@@ -43,6 +43,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from core.inputs import whole_number
 from core.tools import (
     AnswerProblem,
     AnswerSet,
@@ -181,7 +182,7 @@ class Frequency:
 def _number(answers: AnswerSet, key: str) -> int | None:
     answer = answers.get(key)
     value = (answer.value or "").strip() if answer else ""
-    return int(value) if value.isdigit() else None
+    return whole_number(value)
 
 
 def _date(answers: AnswerSet, key: str) -> date | None:

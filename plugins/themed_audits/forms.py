@@ -51,5 +51,5 @@ class ThemedAuditForm(FlaskForm):
 def _date(day: str | None, month: str | None, year: str | None) -> date | None:
     try:
         return date(int(year or ""), int(month or ""), int(day or ""))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year of 25 digits
         return None

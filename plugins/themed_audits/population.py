@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from core.inputs import whole_number
 from plugins.themed_audits.theme import PopulationColumn, RowError, Theme
 
 #: Columns every theme's population has.
@@ -80,9 +81,10 @@ def _parse_value(column: PopulationColumn, raw: str) -> Any:
                 f"{column.label} “{raw}” is not a date like 2026-03-31 or 31/03/2026"
             ) from None
     if column.kind == "int":
-        if not raw.isdigit():
-            raise RowError(f"{column.label} “{raw}” is not a whole number")
-        return int(raw)
+        number = whole_number(raw)
+        if number is None:
+            raise RowError(f"{column.label} “{raw[:40]}” is not a whole number")
+        return number
     return raw
 
 
@@ -106,7 +108,28 @@ def parse_population(
     audit's period, which every item's date must fall in.
     """
     result = ParseResult()
+    if "\x00" in text:
+        # PostgreSQL cannot store a NUL character, and a CSV file never holds one.
+        result.file_error = "This is not a CSV file: it holds binary data"
+        return result
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse_rows(theme, reader, teams, period, result)
+    except csv.Error as error:
+        # A cell over the csv module's 128 KB limit, or broken quoting.
+        result.file_error = (
+            f"Row {reader.line_num} cannot be read as CSV ({error}). Check that row."
+        )
+        return result
+
+
+def _parse_rows(
+    theme: Theme,
+    reader: csv.DictReader,  # type: ignore[type-arg]
+    teams: Mapping[str, int],
+    period: tuple[date, date],
+    result: ParseResult,
+) -> ParseResult:
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     columns = (*BASE_COLUMNS, *theme.columns)
     missing = [c.name for c in columns if c.required and c.name not in headers]

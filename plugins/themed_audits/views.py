@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 
 from core.access import SEES_EVERYTHING, Permission, requires
 from core.extensions import db
+from core.inputs import whole_number
 from core.models import Audit, AuditStatus, User
 from core.tools import ReportScope, Subject
 from core.tools.registry import get_registry
@@ -282,15 +283,15 @@ def sample(themed_id: int) -> Any:
     size_text = (request.form.get("size") or "").strip()
     seed_text = (request.form.get("seed") or "").strip()
     errors = {}
-    if not size_text.isdigit():
+    size, seed = whole_number(size_text), whole_number(seed_text)
+    if size is None:
         errors["size"] = "Enter the sample size as a whole number, like 125"
-    if seed_text and not seed_text.isdigit():
-        errors["seed"] = "The seed must be a whole number, or leave it blank"
+    if seed_text and seed is None:
+        # Seeds are drawn below 2**31 and stored as such: any recorded seed fits.
+        errors["seed"] = "The seed must be a whole number up to 2147483647, or leave it blank"
     if not errors:
         try:
-            service.draw(
-                themed, int(size_text), int(seed_text) if seed_text else None, current_user
-            )
+            service.draw(themed, size, seed, current_user)
         except service.ThemedAuditError as error:
             errors["size"] = str(error)
     if errors:
@@ -310,13 +311,12 @@ def allocate(themed_id: int) -> Any:
     errors = {}
     if auditor is None or auditor not in service.auditors():
         errors["auditor"] = "Choose who will audit these items"
-    if not count_text.isdigit():
+    count = whole_number(count_text)
+    if count is None:
         errors["count"] = "Enter how many items to allocate, like 75"
     if not errors:
         try:
-            allocated, passed_over = service.allocate(
-                get_registry(), theme, themed, auditor, int(count_text)
-            )
+            allocated, passed_over = service.allocate(get_registry(), theme, themed, auditor, count)
         except service.ThemedAuditError as error:
             errors["count"] = str(error)
     if errors:

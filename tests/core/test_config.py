@@ -14,6 +14,9 @@ ENVIRONMENT = (
     "DATABASE_URL",
     "SECRET_KEY",
     "CAREAUDIT_SECURE_COOKIES",
+    "CAREAUDIT_MAX_REQUEST_MB",
+    "CAREAUDIT_TRUSTED_PROXIES",
+    "CAREAUDIT_HSTS_SECONDS",
     "CAREAUDIT_SESSION_MINUTES",
     "CAREAUDIT_LOGIN_RATE_LIMIT",
     "CAREAUDIT_COUNCIL_NAME",
@@ -113,7 +116,10 @@ def test_safe_defaults_without_any_settings(clean_environment):
     config = from_environment(clean_environment)
     assert config["SESSION_COOKIE_HTTPONLY"] is True
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
-    assert config["SESSION_COOKIE_SECURE"] is False
+    # Unset: Secure unless developing (decided at start-up, see test_security.py).
+    assert config["SESSION_COOKIE_SECURE"] is None
+    assert config["MAX_CONTENT_LENGTH"] == 10 * 1024 * 1024
+    assert config["TRUSTED_PROXIES"] == 0
     assert config["PERMANENT_SESSION_LIFETIME"] == 8 * 60 * 60
     assert config["LOGIN_RATE_LIMIT"] == "10 per minute"
     assert config["PASSWORD_HASH_FAST"] is False
@@ -131,8 +137,20 @@ def test_secure_cookies_are_switched_on_from_the_environment(clean_environment, 
     assert config["PERMANENT_SESSION_LIFETIME"] == 30 * 60
 
 
-@pytest.mark.parametrize("value", ["0", "no", "false", ""])
-def test_secure_cookies_stay_off_for_anything_else(clean_environment, monkeypatch, value):
-    """Only a clear yes switches Secure cookies on."""
+@pytest.mark.parametrize("value", ["0", "no", "false"])
+def test_secure_cookies_are_switched_off_for_anything_else(clean_environment, monkeypatch, value):
+    """Any other value switches Secure cookies off; empty is the same as unset."""
     monkeypatch.setenv("CAREAUDIT_SECURE_COOKIES", value)
     assert from_environment(clean_environment)["SESSION_COOKIE_SECURE"] is False
+    monkeypatch.setenv("CAREAUDIT_SECURE_COOKIES", "")
+    assert from_environment(clean_environment)["SESSION_COOKIE_SECURE"] is None
+
+
+def test_request_size_and_proxies_come_from_the_environment(clean_environment, monkeypatch):
+    monkeypatch.setenv("CAREAUDIT_MAX_REQUEST_MB", "25")
+    monkeypatch.setenv("CAREAUDIT_TRUSTED_PROXIES", "2")
+    monkeypatch.setenv("CAREAUDIT_HSTS_SECONDS", "600")
+    config = from_environment(clean_environment)
+    assert config["MAX_CONTENT_LENGTH"] == 25 * 1024 * 1024
+    assert config["TRUSTED_PROXIES"] == 2
+    assert config["HSTS_SECONDS"] == 600
