@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
     from core.reports.views import bp as reports_bp
     from core.staff.views import bp as staff_bp
     from core.tools.registry import get_registry
+    from core.trail.views import bp as trail_bp
 
     for blueprint in (
         auth_bp,
@@ -30,6 +31,7 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         imports_bp,
         programme_bp,
+        trail_bp,
         messages_bp,
     ):
         app.register_blueprint(blueprint)

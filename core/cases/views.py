@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from core.access import (
+    SEES_EVERYTHING,
     Permission,
     audit_kind_for,
     audit_visibility,
@@ -21,6 +22,7 @@ from core.models import Audit, Case, CaseAssignment, Category, Referral, Team
 from core.tools.info import Subject
 from core.tools.registry import get_registry
 from core.trail import record_view
+from core.trail.search import CASE_HISTORY_LIMIT, case_history
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -104,4 +106,7 @@ def show(case_id: int) -> str:
         kind=kind,
         tools=[(tool, tool.slug in enabled) for tool in directorate_tools],
         token=secrets.token_urlsafe(24),
+        # Who has looked at this case: for senior managers and QA (independent reviewers).
+        case_history=case_history(case.id) if current_user.role in SEES_EVERYTHING else None,
+        case_history_limit=CASE_HISTORY_LIMIT,
     )
