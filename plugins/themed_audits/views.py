@@ -202,7 +202,7 @@ def upload(themed_id: int) -> Any:
         earlier.content = ""
     upload_record = PopulationUpload(
         themed_audit_id=themed.id,
-        filename=file.filename,
+        filename=file.filename[:255],  # the column's length; the name is only shown
         content=text,
         uploaded_by_id=current_user.id,
     )

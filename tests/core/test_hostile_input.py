@@ -22,7 +22,10 @@ from core.audits.workflow import new_audit
 from core.extensions import db
 from core.models import Allocation, AuditKind, AuditRule, CasePool, Frequency, Role
 from core.tools.registry import get_registry
+from plugins.themed_audits.models import ThemedAudit
 from tests.factories import PASSWORD, Borough, children_form
+from tests.plugins.themed_audits.helpers import population_csv
+from tests.plugins.themed_audits.test_journey import create, draw, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -250,3 +253,28 @@ def test_impossible_periods_are_an_error_message(client, auth, borough: Borough,
     compliance = client.get("/programme/compliance", query_string={"period": period})
     assert compliance.status_code == 400
     assert "Choose a period from the list" in compliance.get_data(as_text=True)
+
+
+# -- the themed audit's uploads and sample ---------------------------------------
+
+
+@pytest.fixture
+def theme_on(borough: Borough) -> Borough:
+    get_registry().set_switch("rereferral_theme", borough.cin.id, True)
+    db.session.commit()
+    return borough
+
+
+def test_themed_audit_hostile_files_and_numbers_get_messages(client, auth, theme_on):
+    """A cell over 128 KB, a NUL, a 300-character file name; a seed of 10^20, ² and
+    5,000 digits as sizes: each is a message, never a 500, and nothing is stored."""
+    auth.login("iro@test.example")
+    themed_id = create(client)
+    huge_cell = population_csv(2).replace("CIN North", "CIN North" + "x" * 140_000, 1)
+    assert upload(client, themed_id, huge_cell).status_code == 400
+    assert upload(client, themed_id, population_csv(2) + "R9,\x00,2026-05-01").status_code == 400
+    assert upload(client, themed_id, population_csv(40), "p" * 300 + ".csv").status_code == 302
+    for size, seed in (("12", str(10**20)), ("²", ""), ("9" * 5000, ""), ("12", "٣")):
+        refused = draw(client, themed_id, size, seed)
+        assert refused.status_code == 400, (size[:5], seed[:5])
+    assert db.session.get(ThemedAudit, themed_id).draw is None
