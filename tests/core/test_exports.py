@@ -127,3 +127,20 @@ def test_a_period_with_non_latin_digits_is_refused_not_a_500(client, auth, borou
         in response.headers["Content-Disposition"]
     )
     assert client.get("/programme/compliance?period=٢٠٢٦-١١").status_code == 400
+
+
+def test_every_export_goes_through_the_shared_writer(project_root):
+    """No view writes CSV or XLSX by hand: only core/exports does (and the generator
+    of synthetic import files, which are test data, not exports)."""
+    allowed = {"core/exports/csv.py", "core/exports/xlsx.py", "core/imports/synthetic.py"}
+    by_hand = [
+        str(path.relative_to(project_root))
+        for folder in ("core", "plugins")
+        for path in (project_root / folder).rglob("*.py")
+        if str(path.relative_to(project_root)) not in allowed
+        and any(
+            marker in path.read_text(encoding="utf-8")
+            for marker in ("csv.writer(", "csv.DictWriter(", "Workbook(")
+        )
+    ]
+    assert by_hand == []
