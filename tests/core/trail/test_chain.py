@@ -165,21 +165,31 @@ def test_the_trail_is_append_only_in_postgresql(app):
     db.session.rollback()
 
 
-def test_two_writers_appending_at_once_do_not_fork_the_chain(app):
-    """Two threads (as two servers would) append together; the chain stays one line."""
+def test_two_servers_appending_at_once_do_not_fork_the_chain(app, database_url):
+    """Two apps with engines of their own (as two servers) append together: one chain."""
     import threading
 
+    from core import create_app
+    from tests.conftest import test_config
+
+    servers = [create_app(test_config(database_url)) for _ in range(2)]
+    start = threading.Barrier(2)
     errors: list[BaseException] = []
 
-    def write(name: str) -> None:
+    def write(server, name: str) -> None:
         try:
-            with app.app_context():
+            with server.app_context():
+                start.wait()
                 for n in range(10):
                     trail.record_view("test.viewed", summary=f"{name} {n}", actor_label=name)
+                db.engine.dispose()
         except BaseException as error:  # reported below
             errors.append(error)
 
-    threads = [threading.Thread(target=write, args=(f"server {i}",)) for i in (1, 2)]
+    threads = [
+        threading.Thread(target=write, args=(server, f"server {i}"))
+        for i, server in enumerate(servers, 1)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

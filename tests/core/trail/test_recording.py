@@ -254,3 +254,11 @@ def test_a_themed_audit_page_view_is_recorded(client, auth, borough: Borough):
     assert client.get(created.location).status_code == 200
     entry = only("themed_audit.viewed")
     assert entry.object_type == "themed_audit" and entry.summary.endswith("October 2026")
+
+
+def test_a_refused_request_still_carries_a_request_id(client, auth, borough):
+    """The id is given before access is checked, so a 403 can be matched to the logs."""
+    signed_in(client, auth, "worker")
+    refused = client.get("/admin/trail")
+    assert refused.status_code == 403
+    assert re.fullmatch(r"[0-9a-f]{32}", refused.headers["X-Request-Id"])
