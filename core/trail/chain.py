@@ -103,6 +103,7 @@ class Verdict:
     problem: str | None = None
     #: The id of the entry found altered, or the first missing id.
     entry_id: int | None = None
+    head_id: int | None = None
     head_hash: str | None = None
 
     @property
@@ -157,7 +158,24 @@ def verify(connection: Connection) -> Verdict:
             return Verdict(count, f"Entry {previous.id} has been altered.", previous.id)
         previous = row
         count += 1
-    return Verdict(count, head_hash=previous.hash if previous is not None else None)
+    if previous is None:
+        return Verdict(count)
+    return Verdict(count, head_id=previous.id, head_hash=previous.hash)
+
+
+def check_anchors(connection: Connection, anchors: list[tuple[int, str]]) -> str | None:
+    """The first anchor (an entry's id and hash noted earlier) the trail no longer has."""
+    for entry_id, expected in anchors:
+        found = connection.scalar(select(table.c.hash).where(table.c.id == entry_id))
+        if found == expected:
+            continue
+        if found is not None:
+            return f"Entry {entry_id} no longer has the hash noted: the trail was rewritten."
+        newest = connection.scalar(select(func.max(table.c.id)))
+        if newest is None or newest < entry_id:
+            return f"Entry {entry_id} is missing: the newest entries were removed."
+        # Older than the oldest entry kept: pruned, so there is nothing left to compare.
+    return None
 
 
 # -- prune --------------------------------------------------------------------

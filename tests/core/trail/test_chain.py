@@ -217,3 +217,23 @@ def test_a_nul_byte_typed_somewhere_does_not_stop_an_entry(app):
     assert (entry.summary, entry.actor_label) == ("Failed sign-in as ab", "x")
     with db.engine.connect() as connection:
         assert chain.verify(connection).intact
+
+
+def test_an_anchor_noted_earlier_finds_a_rewritten_or_cut_short_trail(app, runner):
+    """verify prints the last entry's id and hash; given back, it catches what links cannot."""
+    _entries(3)
+    printed = runner.invoke(args=["audit-trail", "verify"]).output
+    anchor = printed.split("Last entry: ")[1].strip()
+    assert anchor.startswith("3:")
+    assert runner.invoke(args=["audit-trail", "verify", "--anchor", anchor]).exit_code == 0
+
+    _tamper("DELETE FROM trail_entry WHERE id = 3")  # the newest entry: no link breaks
+    assert runner.invoke(args=["audit-trail", "verify"]).exit_code == 0
+    cut = runner.invoke(args=["audit-trail", "verify", "--anchor", anchor])
+    assert cut.exit_code == 1 and "Entry 3 is missing" in cut.output
+
+    _entries(1)  # a new entry 3, hashed afresh
+    rewritten = runner.invoke(args=["audit-trail", "verify", "--anchor", anchor])
+    assert rewritten.exit_code == 1 and "Entry 3 no longer has the hash noted" in rewritten.output
+    bad = runner.invoke(args=["audit-trail", "verify", "--anchor", "three"])
+    assert bad.exit_code == 2 and "ID:HASH" in bad.output
