@@ -56,7 +56,8 @@ def _on_signed_out(sender: Any, user: Any, **extra: Any) -> None:
 def _on_session_ended(
     sender: Any, user_id: int, reason: str = "", count: int = 0, **extra: Any
 ) -> None:
-    if reason in _OWN_ENDINGS:
+    if reason in _OWN_ENDINGS or not count:
+        # Nothing ended (a leaver with no session, as most are in a staff import): no entry.
         return
     from core.extensions import db
     from core.models import User

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask import g
 from sqlalchemy import select
 
 from core.extensions import db
 from core.models import TrailEntry
+from tests.factories import PASSWORD
 
 
 def entries(action: str) -> list[TrailEntry]:
@@ -39,12 +41,22 @@ def test_failed_sign_ins_are_recorded_for_real_and_unknown_accounts(client, auth
     assert known.ip_address == "127.0.0.1"
 
 
-def test_an_administrator_ending_a_users_sessions_is_recorded(client, auth, borough):
+def test_an_administrator_ending_a_users_sessions_is_recorded(app, client, auth, borough):
     worker = borough.user("worker")
+    laptop = app.test_client()
+    laptop.post("/sign-in", data={"email": "worker@test.example", "password": PASSWORD})
+    g.pop("_login_user", None)  # the tests' shared app context would keep the worker signed in
     auth.login("admin@test.example")
     response = client.post(f"/admin/users/{worker.id}/end-sessions")
     assert response.status_code == 302
     [ended] = entries("sessions.ended")
     assert ended.actor_label == "Admin <admin@test.example>"
     assert (ended.object_type, ended.object_id) == ("user", str(worker.id))
-    assert ended.after["reason"] == "ended by an administrator"
+    assert ended.after == {"reason": "ended by an administrator", "count": 1}
+
+
+def test_ending_no_sessions_records_nothing(client, auth, borough):
+    """A leaver who was not signed in (most, in a staff import) adds no entry."""
+    auth.login("admin@test.example")
+    client.post(f"/admin/users/{borough.user('worker').id}/end-sessions")
+    assert entries("sessions.ended") == []
