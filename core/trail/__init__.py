@@ -20,6 +20,8 @@ from typing import Any
 import click
 from flask import Flask, Response, g, has_request_context, request
 from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 
 from core.extensions import db
 from core.models._types import utcnow
@@ -30,8 +32,17 @@ SECRET_KEYS = re.compile(r"password|token|secret|hash|otp|recovery|totp", re.IGN
 #: A request id sent by a proxy is kept only if it looks like one.
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
+#: Set in a session's ``info`` while its transaction holds the append lock.
+_HOLDS_LOCK = "careaudit.trail_lock"
+
 #: Table names shown by their domain name in the trail.
 _OBJECT_TYPES = {"case_file": "case", "user_account": "user"}
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _lock_released(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction: commit or rollback
+        session.info.pop(_HOLDS_LOCK, None)
 
 
 def init_app(app: Flask) -> None:
@@ -170,7 +181,10 @@ def record(
     """
     db.session.flush()  # the change first (so a new obj has its id); on SQLite, the lock
     values = _values(action, obj, case_id, summary, before, after, actor, actor_label)
-    return chain.append(db.session.connection(), values)
+    entry_id = chain.append(db.session.connection(), values)
+    # This transaction now holds the append lock until it ends: see record_view.
+    db.session.info[_HOLDS_LOCK] = True
+    return entry_id
 
 
 def record_view(
@@ -184,6 +198,10 @@ def record_view(
 ) -> int:
     """Record a view of personal data or a download, in its own short transaction."""
     values = _values(action, obj, case_id, summary, None, None, actor, actor_label)
+    if db.session.info.get(_HOLDS_LOCK):
+        # A change recorded in this request is not committed yet and holds the append
+        # lock: a second connection would wait for it for ever. Join it instead.
+        return chain.append(db.session.connection(), values)
     with db.engine.begin() as connection:
         return chain.append(connection, values)
 

@@ -237,3 +237,14 @@ def test_an_anchor_noted_earlier_finds_a_rewritten_or_cut_short_trail(app, runne
     assert rewritten.exit_code == 1 and "Entry 3 no longer has the hash noted" in rewritten.output
     bad = runner.invoke(args=["audit-trail", "verify", "--anchor", "three"])
     assert bad.exit_code == 2 and "ID:HASH" in bad.output
+
+
+def test_a_view_recorded_after_an_uncommitted_change_joins_it_instead_of_waiting(app):
+    """The change holds the append lock until it commits; the view must not wait for it."""
+    trail.record("user.updated", summary="a change", actor_label="tests")
+    trail.record_view("case.viewed", summary="a view", actor_label="tests")  # no deadlock
+    db.session.commit()
+    trail.record_view("case.viewed", summary="after the commit", actor_label="tests")
+    with db.engine.connect() as connection:
+        verdict = chain.verify(connection)
+    assert verdict.intact and verdict.count == 3
