@@ -30,9 +30,11 @@ def register_commands(app: Flask) -> None:
     for command in get_registry(app).commands():
         app.cli.add_command(command)
 
+    from core.accounts.cli import send_setup_links_command
     from core.imports.cli import import_group
 
     app.cli.add_command(import_group)
+    app.cli.add_command(send_setup_links_command)
 
     from core.jobs.cli import worker_command
 

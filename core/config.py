@@ -137,6 +137,8 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "REMINDER_DAYS": int(os.environ.get("CAREAUDIT_REMINDER_DAYS", "5")),
         "DIGEST_WEEKDAY": int(os.environ.get("CAREAUDIT_DIGEST_WEEKDAY", "0")),
         "BASE_URL": os.environ.get("CAREAUDIT_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # How long an emailed link to set a password works.
+        "SETUP_LINK_HOURS": int(os.environ.get("CAREAUDIT_SETUP_LINK_HOURS", "72")),
         # Imports: the largest file accepted, by command or upload.
         "IMPORT_MAX_BYTES": int(os.environ.get("CAREAUDIT_IMPORT_MAX_MB", "100")) * 1024 * 1024,
         # The audit trail: entries older than this are removed by `careaudit audit-trail prune`.

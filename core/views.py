@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 
 def register_blueprints(app: Flask) -> None:
+    from core.accounts.views import bp as accounts_bp
     from core.admin.views import bp as admin_bp
     from core.audits.views import bp as audits_bp
     from core.auth.views import bp as auth_bp
@@ -33,6 +34,7 @@ def register_blueprints(app: Flask) -> None:
         programme_bp,
         trail_bp,
         messages_bp,
+        accounts_bp,
     ):
         app.register_blueprint(blueprint)
     # Pages of the plugins' own (e.g. a themed audit's sampling pages).

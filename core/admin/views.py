@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from core import trail
@@ -177,6 +178,24 @@ def edit_user(user_id: int) -> Any:
             return redirect(url_for("admin.users"))
     status = 400 if form.errors or (request.method == "POST") else 200
     return render_template("admin/user_form.html", form=form, user=user), status
+
+
+@bp.route("/users/<int:user_id>/setup-link", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def send_setup_link(user_id: int) -> Response:
+    """Email the user a one-time link to set their password (no password is typed here)."""
+    from core.accounts.emails import send_setup_link as send
+
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not user.active:
+        flash(f"{user.name}'s account is not active, so no link was sent.", "error")
+    elif send(user):
+        flash(f"A link to set a password has been emailed to {user.email}.", "success")
+    else:
+        flash("The email could not be sent. Check the mail settings and try again.", "error")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
 def _sessions_end_reason(before: tuple[Role, bool, str], user: User) -> str | None:
