@@ -60,3 +60,13 @@ def test_ending_no_sessions_records_nothing(client, auth, borough):
     auth.login("admin@test.example")
     client.post(f"/admin/users/{borough.user('worker').id}/end-sessions")
     assert entries("sessions.ended") == []
+
+
+def test_a_session_ended_by_the_idle_timeout_is_recorded(client, auth, borough, clock):
+    worker = borough.user("worker")
+    auth.login("worker@test.example")
+    g.pop("_login_user", None)  # as a new request on a real server would start
+    clock.advance(minutes=31)
+    assert client.get("/").status_code == 302  # back to sign in
+    [ended] = entries("sessions.ended")
+    assert (ended.object_id, ended.after["reason"]) == (str(worker.id), "idle timeout")
