@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ from flask import current_app
 from core.imports.plan import ImportFileData
 from core.imports.runner import run_import
 from core.models import ImportKind, ImportRun, ImportStatus
+from core.trail import command_user
 
 #: How many problems the command prints; the Imports page lists the rest.
 SHOWN_PROBLEMS = 50
@@ -44,15 +43,6 @@ class BarProgress:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None
-
-
-def _who() -> str:
-    """The account and server that ran the command, for the run's record."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no name for the uid, e.g. in a bare container
-        user = "unknown user"
-    return f"{user} on {socket.gethostname()}"
 
 
 def _read(role: str, path: Path) -> ImportFileData:
@@ -127,7 +117,7 @@ def _run(
             kind,
             files,
             options,
-            started_by=f"careaudit import {kind.value.replace('_', '-')} ({_who()})",
+            started_by=f"careaudit import {kind.value.replace('_', '-')} ({command_user()})",
             dry_run=dry_run,
             progress=progress,
         )

@@ -77,13 +77,14 @@ def _actor(actor: Any = None, actor_label: str | None = None) -> tuple[int | Non
         return None, actor_label[:300]
     context = click.get_current_context(silent=True)
     if context is not None:
-        return None, f"{context.command_path} ({_who()})"[:300]
+        return None, f"{context.command_path} ({command_user()})"[:300]
     if has_request_context():
         return None, "not signed in"
-    return None, f"careaudit ({_who()})"
+    return None, f"careaudit ({command_user()})"
 
 
-def _who() -> str:
+def command_user() -> str:
+    """The account and server running a command, for records of who ran it."""
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no name for the uid, e.g. in a bare container
