@@ -129,9 +129,7 @@ def new_user() -> Any:
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def edit_user(user_id: int) -> Any:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     # Plain values, not obj=user: WTForms would read user.team (an object)
     # where the select wants the team's id. On POST the typed values win.
     form = UserForm(
@@ -186,9 +184,7 @@ def send_setup_link(user_id: int) -> Response:
     """Email the user a one-time link to set their password (no password is typed here)."""
     from core.accounts.emails import send_setup_link as send
 
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     if not user.active:
         flash(f"{user.name}'s account is not active, so no link was sent.", "error")
     elif send(user):
@@ -214,9 +210,7 @@ def _sessions_end_reason(before: tuple[Role, bool, str], user: User) -> str | No
 @requires(Permission.ADMINISTER)
 def end_user_sessions(user_id: int) -> Any:
     """Sign a user out on every device at once (a lost laptop, a suspected misuse)."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = db.get_or_404(User, user_id)
     count = end_sessions(user.id, "ended by an administrator")
     db.session.commit()
     noun = "session" if count == 1 else "sessions"
