@@ -19,7 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Configuration: defaults from the environment (``core.config``), then
     ``test_config``. The schema comes from migrations (``careaudit db upgrade``).
     """
-    from core import access, config, jobs, security, sessions, trail, views
+    from core import access, config, jobs, notify, security, sessions, trail, views
     from core.extensions import csrf, db, limiter, login_manager, mail, migrate
     from core.templating import init_templating
     from core.tools import registry
@@ -47,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     trail.init_app(app)  # before access: a refused request still gets a request id
     registry.init_app(app)
     jobs.init_app(app)
+    notify.init_app(app)
     init_templating(app)
     views.register_blueprints(app)
     access.init_app(app)

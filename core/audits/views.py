@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from core.access import Permission, can_view_audit, can_view_case, requires
-from core.audits import workflow
+from core.audits import panels, workflow
 from core.audits.answering import (
     build_form_class,
     completeness_problems,
@@ -86,6 +86,7 @@ def show(audit_id: int) -> str:
         answers=answers,
         score=score,
         tool=registry.get(audit.tool),
+        panels=panels.for_audit(audit, current_user),
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,6 +24,12 @@ from core.tools.info import Subject, ToolInfo
 from core.tools.questions import AnswerValue
 from core.tools.registry import ToolRegistry
 from core.tools.results import Score
+
+_signals = Namespace()
+#: Sent as ``audit_submitted.send(audit)`` inside the submitting transaction, after the
+#: audit is complete and before the commit: receivers add their own rows (a message to
+#: the worker, a moderation draw) and never commit; a conflict rolls all of it back.
+audit_submitted = _signals.signal("careaudit-audit-submitted")
 
 
 class AuditRefused(Exception):
@@ -203,6 +210,7 @@ def submit(audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None
             before={"status": AuditStatus.DRAFT.value},
             after=trail.snapshot(audit, "status", "overall_rating", "grade", "worker_id"),
         )
+        audit_submitted.send(audit)
 
 
 def record_outcome(audit: Audit, score: Score | None) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
 from core.access import Permission, audit_visibility, has_permission, requires
+from core.audits import panels
 from core.extensions import db
 from core.models import Allocation, AllocationStatus, Audit, AuditStatus, Case, Role
 
@@ -67,4 +68,5 @@ def index() -> str | Response:
         allocated=allocated,
         today=date.today(),
         token=secrets.token_urlsafe(16),
+        panels=panels.for_home(user),
     )

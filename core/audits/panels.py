@@ -1,0 +1,87 @@
+"""Follow-up panels on an audit's page and work sections on the home page.
+
+The follow-up work (feedback, actions, moderation, concerns, history) lives in its own
+core packages. Each registers what it shows, so the audit page and the home page do not
+have to know about every one of them, and a newcomer finds each feature in one place::
+
+    from core.audits import panels
+
+    @panels.audit_panel(order=20)
+    def _actions(audit, user):
+        if not has_actions(audit):
+            return None                     # nothing to show: no panel
+        return panels.Panel("actions/_panel.html", {"actions": ...})
+
+    @panels.home_section(order=20)
+    def _my_actions(user):
+        ...                                 # a Panel, or None
+
+A panel's template is rendered on its own with its context (and Flask's globals such as
+``current_user``, ``url_for``, ``csrf_token``), and the page places the HTML. Panels are
+shown in ``order`` (low first); the audit page puts them after its outcome, the home
+page after the allocated audits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import render_template
+from markupsafe import Markup
+
+from core.models import Audit, User
+
+
+@dataclass(frozen=True)
+class Panel:
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def render(self) -> Markup:
+        return Markup(render_template(self.template, **self.context))
+
+
+AuditPanelFunction = Callable[[Audit, User], Panel | None]
+HomeSectionFunction = Callable[[User], Panel | None]
+
+# Code, not app state: registered once per process when the feature's module is imported.
+_AUDIT: dict[str, tuple[int, AuditPanelFunction]] = {}
+_HOME: dict[str, tuple[int, HomeSectionFunction]] = {}
+
+
+def _key(function: Callable[..., Any]) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def audit_panel(order: int = 50) -> Callable[[AuditPanelFunction], AuditPanelFunction]:
+    """Register a panel shown on an audit's page to those who may see the audit."""
+
+    def decorate(function: AuditPanelFunction) -> AuditPanelFunction:
+        _AUDIT[_key(function)] = (order, function)
+        return function
+
+    return decorate
+
+
+def home_section(order: int = 50) -> Callable[[HomeSectionFunction], HomeSectionFunction]:
+    """Register a section of the home page ("what you have to do")."""
+
+    def decorate(function: HomeSectionFunction) -> HomeSectionFunction:
+        _HOME[_key(function)] = (order, function)
+        return function
+
+    return decorate
+
+
+def for_audit(audit: Audit, user: User) -> list[Markup]:
+    """The audit page's follow-up panels for this user, rendered."""
+    shown = sorted(_AUDIT.values(), key=lambda item: item[0])
+    return [p.render() for _, function in shown if (p := function(audit, user)) is not None]
+
+
+def for_home(user: User) -> list[Markup]:
+    """The home page's extra sections for this user, rendered."""
+    shown = sorted(_HOME.values(), key=lambda item: item[0])
+    return [p.render() for _, function in shown if (p := function(user)) is not None]
