@@ -2,7 +2,7 @@
 
 Connect with ``signed_in.connect(receiver)``; each is sent with the app as sender.
 
-- ``signed_in``: ``user`` (the ``User``).
+- ``signed_in``: ``user`` (the ``User``) and ``method`` (``"password"``, ``"oidc"``).
 - ``sign_in_failed``: ``email`` (lower-cased, as typed), ``user_id`` (the account's id,
   or None when no account has that email) and ``reason``: ``"wrong"`` (wrong password,
   unknown or inactive account: the user is told the same in every case) or ``"held"``

@@ -78,6 +78,18 @@ def _check(user: User | None, password: str) -> bool:
     return False
 
 
+def complete_sign_in(user: User, *, method: str, next_url: str | None = None) -> Response:
+    """Sign ``user`` in once they have proved who they are (password, or the council's
+    identity provider) and send them on. Every way of signing in ends here, so each gets
+    a fresh session id and CSRF secret and the same trail entry."""
+    user.last_login_at = utcnow()
+    db.session.commit()
+    sessions.renew()  # a new session id and CSRF secret (session fixation)
+    login_user(user)
+    signed_in.send(current_app._get_current_object(), user=user, method=method)  # type: ignore[attr-defined]
+    return redirect(_safe_next(next_url))
+
+
 def _held_message(until: datetime) -> str:
     seconds = (until - clock.now()).total_seconds()
     minutes = max(1, math.ceil(seconds / 60))
@@ -108,13 +120,8 @@ def sign_in() -> str | Response | tuple[str, int]:
         if _check(user, password) and user is not None:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
-            user.last_login_at = utcnow()
             throttle.record(email, address, success=True)
-            db.session.commit()
-            sessions.renew()  # a new session id and CSRF secret (session fixation)
-            login_user(user)
-            signed_in.send(app, user=user)
-            return redirect(_safe_next(request.args.get("next")))
+            return complete_sign_in(user, method="password", next_url=request.args.get("next"))
         throttle.record(email, address, success=False)
         db.session.commit()
         sign_in_failed.send(app, email=email, user_id=user.id if user else None, reason="wrong")

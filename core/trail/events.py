@@ -28,8 +28,9 @@ from core.trail import record, record_view
 _OWN_ENDINGS = {"signed out", "renewed at sign-in"}
 
 
-def _on_signed_in(sender: Any, user: Any, **extra: Any) -> None:
-    record_view("sign_in.succeeded", user, summary=f"Signed in as {user.email}", actor=user)
+def _on_signed_in(sender: Any, user: Any, method: str = "password", **extra: Any) -> None:
+    how = "" if method == "password" else f" through {method.upper()}"
+    record_view("sign_in.succeeded", user, summary=f"Signed in as {user.email}{how}", actor=user)
 
 
 def _on_sign_in_failed(
