@@ -136,7 +136,8 @@ class Allocation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(7), index=True)
-    rule_id: Mapped[int] = mapped_column(ForeignKey("audit_rule.id"))
+    #: None for an allocation no rule made (a re-audit asked for after an audit).
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("audit_rule.id"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("allocation_run.id"))
     auditor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     slot: Mapped[int]
@@ -154,7 +155,7 @@ class Allocation(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
-    rule: Mapped[AuditRule] = relationship()
+    rule: Mapped[AuditRule | None] = relationship()
     auditor: Mapped[User] = relationship(foreign_keys=[auditor_id])
     case: Mapped[Case] = relationship()
     audit: Mapped[Audit | None] = relationship()
