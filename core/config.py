@@ -139,6 +139,19 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "BASE_URL": os.environ.get("CAREAUDIT_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         # How long an emailed link to set a password works.
         "SETUP_LINK_HOURS": int(os.environ.get("CAREAUDIT_SETUP_LINK_HOURS", "72")),
+        # Sign-in through the council's identity provider (core.oidc, OpenID Connect, e.g.
+        # Microsoft Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0). On when
+        # the issuer and client id are set; the provider is found from
+        # <issuer>/.well-known/openid-configuration. Register
+        # <CAREAUDIT_BASE_URL>/sign-in/oidc/callback as the redirect URI.
+        "OIDC_ISSUER": os.environ.get("CAREAUDIT_OIDC_ISSUER", "").strip(),
+        "OIDC_CLIENT_ID": os.environ.get("CAREAUDIT_OIDC_CLIENT_ID", "").strip(),
+        "OIDC_CLIENT_SECRET": os.environ.get("CAREAUDIT_OIDC_CLIENT_SECRET", ""),
+        "OIDC_LABEL": os.environ.get("CAREAUDIT_OIDC_LABEL", "")
+        or "Sign in with your council account",
+        # Off: nobody signs in with a careaudit password, only through the identity
+        # provider (which must then be configured, or the app refuses to start).
+        "LOCAL_PASSWORDS": _flag("CAREAUDIT_LOCAL_PASSWORDS", True),
         # Imports: the largest file accepted, by command or upload.
         "IMPORT_MAX_BYTES": int(os.environ.get("CAREAUDIT_IMPORT_MAX_MB", "100")) * 1024 * 1024,
         # The audit trail: entries older than this are removed by `careaudit audit-trail prune`.

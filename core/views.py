@@ -16,6 +16,7 @@ def register_blueprints(app: Flask) -> None:
     from core.home.views import bp as home_bp
     from core.imports.views import bp as imports_bp
     from core.messages.views import bp as messages_bp
+    from core.oidc.views import bp as oidc_bp
     from core.programme.views import bp as programme_bp
     from core.reports.views import bp as reports_bp
     from core.staff.views import bp as staff_bp
@@ -35,6 +36,7 @@ def register_blueprints(app: Flask) -> None:
         trail_bp,
         messages_bp,
         accounts_bp,
+        oidc_bp,
     ):
         app.register_blueprint(blueprint)
     # Pages of the plugins' own (e.g. a themed audit's sampling pages).

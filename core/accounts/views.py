@@ -13,6 +13,8 @@ from core.accounts.forms import ChangePasswordForm, NewPasswordForm
 from core.accounts.links import link_hours, user_for_token
 from core.extensions import db
 from core.models import User
+from core.oidc import local_passwords
+from core.oidc.views import passwords_not_used
 from core.password_policy import password_problem
 from core.passwords import hash_password, verify_password
 
@@ -55,6 +57,8 @@ def _end_sessions(user: User) -> None:
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 @requires(Permission.PUBLIC)
 def set_password(token: str) -> Any:
+    if not local_passwords():
+        return passwords_not_used()  # the link is left unspent, in case passwords return
     user = user_for_token(token)
     if user is None:
         return render_template("accounts/link_invalid.html", hours=link_hours()), 404
@@ -74,6 +78,8 @@ def set_password(token: str) -> Any:
 @bp.route("/password", methods=["GET", "POST"])
 @requires(Permission.SIGNED_IN)
 def change_password() -> Any:
+    if not local_passwords():
+        return passwords_not_used()
     form = ChangePasswordForm()
     user: User = current_user  # type: ignore[assignment]
     valid = _check_new(form, user)

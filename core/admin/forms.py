@@ -13,6 +13,7 @@ from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from core.inputs import whole_number
 from core.models import Role
+from core.oidc import local_passwords
 from core.password_policy import MIN_LENGTH, password_problem
 
 MIN_PASSWORD_LENGTH = MIN_LENGTH
@@ -85,6 +86,8 @@ class UserForm(FlaskForm):
             raise ValidationError("Choose a service from the list")
 
     def validate_password(self, field: PasswordField) -> None:
+        if not local_passwords():
+            return  # not shown, and never used: people sign in through the identity provider
         if self.creating and not field.data:
             raise ValidationError("Enter a password")
         if field.data:

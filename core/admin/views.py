@@ -21,8 +21,10 @@ from core.admin.forms import (
     parse_risk_weight,
 )
 from core.extensions import db
+from core.imports.staff import NO_PASSWORD
 from core.inputs import whole_number
 from core.models import Case, CaseCategory, Category, Directorate, Role, Service, Team, User
+from core.oidc import local_passwords
 from core.passwords import hash_password
 from core.sessions import end_sessions
 from core.tools.registry import get_registry
@@ -96,8 +98,11 @@ def _save_user(form: UserForm, user: User) -> None:
     # Only keep the team or service the role needs, so access follows the role.
     user.team_id = form.team.data if role.needs_team else None
     user.service_id = form.service.data if role.needs_service else None
-    if form.password.data:
+    if form.password.data and local_passwords():
         user.password_hash = hash_password(form.password.data)
+    elif not user.password_hash:
+        # Passwords are off: a new account holds the "no password" marker, never a hash.
+        user.password_hash = NO_PASSWORD
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -185,7 +190,13 @@ def send_setup_link(user_id: int) -> Response:
     from core.accounts.emails import send_setup_link as send
 
     user = db.get_or_404(User, user_id)
-    if not user.active:
+    if not local_passwords():
+        flash(
+            f"Passwords are not used, so no link was sent. {user.name} signs in with their "
+            "council account.",
+            "error",
+        )
+    elif not user.active:
         flash(f"{user.name}'s account is not active, so no link was sent.", "error")
     elif send(user):
         flash(f"A link to set a password has been emailed to {user.email}.", "success")

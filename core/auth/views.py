@@ -104,6 +104,9 @@ def sign_in() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = SignInForm()
+    if request.method == "POST" and not current_app.config["LOCAL_PASSWORDS"]:
+        # Passwords are switched off (core.oidc): refused before any check, so none is tried.
+        return render_template("auth/sign_in.html", form=form, passwords_refused=True), 403
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
         address = request.remote_addr or ""
