@@ -40,6 +40,10 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(worker_command)
 
+    from core.moderation.cli import moderate_command
+
+    app.cli.add_command(moderate_command)
+
     @app.cli.command("tools")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
     def tools_command(as_json: bool) -> None:
@@ -129,7 +133,8 @@ def register_commands(app: Flask) -> None:
         click.echo(
             f"Reminders for {day.isoformat()}: {counts['allocated']} allocated, "
             f"{counts['due_soon']} due soon, {counts['overdue']} overdue, "
-            f"{counts['digest']} digests"
+            f"{counts['digest']} digests, {counts.get('action_due_soon', 0)} actions due soon, "
+            f"{counts.get('action_overdue', 0)} actions overdue"
         )
         if counts["failed"]:
             raise click.ClickException(

@@ -36,12 +36,12 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint
 
-    from core.models import Case, User
+    from core.models import Audit, Case, User
     from core.programme.schedule import ReportDue
     from core.tools.info import MenuLink, ToolInfo
     from core.tools.questions import AnswerSet, AuditSubject, FormDefinition
     from core.tools.reporting import ReportScope, ReportSection
-    from core.tools.results import AnswerProblem, Score
+    from core.tools.results import ActionNeed, AnswerProblem, Score
 
 PROJECT = "careaudit"
 
@@ -136,6 +136,36 @@ def careaudit_check_answers(
     rules across questions, such as a grade above the allowed cap or a missing
     reason where the auditor's judgement differs from the suggestion. Return
     an empty list when the answers are fine.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Following an audit up
+# ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def careaudit_outcomes_needing_action(
+    answers: AnswerSet, audit: Audit, settings: Mapping[str, Any]
+) -> list[ActionNeed] | None:
+    """Say which outcomes of a submitted audit need a remedial action before sign-off.
+
+    Return one ``ActionNeed(question, reason)`` per outcome: ``question`` is the key
+    of a rated question (an action for that standard answers it) or ``None`` for the
+    whole file (any action answers it). Return ``[]`` when nothing needs an action,
+    or ``None`` (or leave the hook out) for core's rule: every question rated Not met,
+    and an overall grade of Inadequate. ``audit`` is submitted; read its ``grade``
+    and ``overall_rating`` rather than the answers for the judgement. Core applies
+    the result only where the service's *actions before sign-off* setting is on.
+
+    Example::
+
+        @hookimpl
+        def careaudit_outcomes_needing_action(answers, audit):
+            rating = answers.get("safeguarding", AnswerValue()).rating
+            if rating in (Rating.NOT_MET, Rating.PARTIALLY_MET):
+                return [ActionNeed("safeguarding", "Safeguarding is not fully met")]
+            return []
     """
 
 

@@ -9,13 +9,18 @@ from werkzeug.exceptions import HTTPException
 
 def register_blueprints(app: Flask) -> None:
     from core.accounts.views import bp as accounts_bp
+    from core.actions.views import bp as actions_bp
     from core.admin.views import bp as admin_bp
     from core.audits.views import bp as audits_bp
     from core.auth.views import bp as auth_bp
+    from core.feedback.views import bp as feedback_bp
     from core.cases.views import bp as cases_bp
+    from core.concerns.views import bp as concerns_bp
     from core.home.views import bp as home_bp
     from core.imports.views import bp as imports_bp
     from core.messages.views import bp as messages_bp
+    from core.mfa.views import bp as mfa_bp
+    from core.moderation.views import bp as moderation_bp
     from core.oidc.views import bp as oidc_bp
     from core.programme.views import bp as programme_bp
     from core.reports.views import bp as reports_bp
@@ -36,9 +41,17 @@ def register_blueprints(app: Flask) -> None:
         trail_bp,
         messages_bp,
         accounts_bp,
+        actions_bp,
+        mfa_bp,
         oidc_bp,
+        feedback_bp,
+        concerns_bp,
+        moderation_bp,
     ):
         app.register_blueprint(blueprint)
+    # The history panel on every audit page (it has no pages of its own).
+    import core.history  # noqa: F401
+
     # Pages of the plugins' own (e.g. a themed audit's sampling pages).
     for blueprint in get_registry(app).blueprints():
         app.register_blueprint(blueprint)

@@ -394,7 +394,7 @@ def service_tools(service_id: int) -> Any:
             enabled = request.form.get(f"tool-{tool.slug}") == "on"
             values[f"tool-{tool.slug}"] = enabled
             settings: dict[str, Any] = {}
-            for spec in tool.settings:
+            for spec in registry.setting_specs(tool.slug):
                 name = f"setting-{tool.slug}-{spec.key}"
                 raw = request.form.get(name, "")
                 values[name] = raw
@@ -444,7 +444,12 @@ def service_tools(service_id: int) -> Any:
             for key, value in registry.settings(tool.slug, service.id).items():
                 values[f"setting-{tool.slug}-{key}"] = value
     return render_template(
-        "admin/service_tools.html", service=service, tools=tools, values=values, errors=errors
+        "admin/service_tools.html",
+        service=service,
+        tools=tools,
+        specs={tool.slug: registry.setting_specs(tool.slug) for tool in tools},
+        values=values,
+        errors=errors,
     ), (400 if errors else 200)
 
 

@@ -3,10 +3,21 @@
 One module per aggregate; import models from here.
 """
 
+from core.models.actions import ActionStatus, FollowUp, ReAudit, RemedialAction
 from core.models.audits import Answer, Audit, AuditKind, AuditStatus, Grade, Rating
 from core.models.cases import Case, CaseAssignment, CaseCategory, Category, Referral
+from core.models.concerns import Concern, ConcernEscalation, ConcernResponse
+from core.models.feedback import Agreement, Disagreement, Feedback
 from core.models.imports import ColumnMapping, ImportFile, ImportKind, ImportRun, ImportStatus
 from core.models.jobs import Job, JobStatus
+from core.models.mfa import RecoveryCode
+from core.models.moderation import (
+    Moderation,
+    ModerationJudgement,
+    ModerationRule,
+    ModerationRun,
+    ModerationStatus,
+)
 from core.models.organisation import Directorate, Service, Team
 from core.models.programme import (
     Allocation,
@@ -23,6 +34,8 @@ from core.models.trail import TrailEntry
 from core.models.users import Role, User
 
 __all__ = [
+    "ActionStatus",
+    "Agreement",
     "Allocation",
     "AllocationRun",
     "AllocationStatus",
@@ -37,7 +50,13 @@ __all__ = [
     "CasePool",
     "Category",
     "ColumnMapping",
+    "Concern",
+    "ConcernEscalation",
+    "ConcernResponse",
     "Directorate",
+    "Disagreement",
+    "Feedback",
+    "FollowUp",
     "Frequency",
     "Grade",
     "ImportFile",
@@ -46,9 +65,17 @@ __all__ = [
     "ImportStatus",
     "Job",
     "JobStatus",
+    "Moderation",
+    "ModerationJudgement",
+    "ModerationRule",
+    "ModerationRun",
+    "ModerationStatus",
     "Rating",
+    "ReAudit",
+    "RecoveryCode",
     "Referral",
     "Reminder",
+    "RemedialAction",
     "Role",
     "Service",
     "ServiceTool",

@@ -10,7 +10,8 @@ Run once a day from cron. :func:`send_due` sends what is due *today*:
     To the auditor, once, when an open allocation is past its due date.
 ``digest``
     On ``DIGEST_WEEKDAY`` only, to each team manager and deputy (their team's overdue
-    audits) and each service manager (their service's), when there is something overdue.
+    audits, and audits their workers have not acknowledged by the end of the reply
+    period) and each service manager (their service's), when there is something overdue.
 
 One email per person and kind, listing every allocation it is about: a team manager
 given three case files gets one email, not three. Each email is recorded as
@@ -52,6 +53,7 @@ from sqlalchemy.orm import joinedload
 from core.extensions import db, mail
 from core.models import Allocation, AllocationStatus, Case, Reminder, Role, User
 from core.models._types import utcnow
+from core.programme.compliance import overdue_acknowledgements
 from core.templating import format_date
 
 ALLOCATED = "allocated"
@@ -89,11 +91,18 @@ def send_due(today: date) -> dict[str, int]:
     ``failed`` counts emails the mail server did not take; nothing is recorded for them,
     so the next run tries them again. If the server cannot be reached the run stops.
     """
+    from core.actions import reminders as follow_up
+
     counts = dict.fromkeys((*KINDS, "failed"), 0)
+    # Re-audits whose day has come become allocations first (their auditors are told
+    # then), so the allocation reminders below know about them.
+    follow_up.prepare(today)
     connection = mail.get_connection()
     try:
         # In this order: an allocation told about today is not "due soon" as well.
-        for build in (_allocated, _due_soon, _overdue, _digests):
+        # The follow-up's builders (actions due soon and overdue) add their own kinds
+        # to the counts when they send something.
+        for build in (_allocated, _due_soon, _overdue, _digests, *follow_up.BUILDERS):
             for outgoing in build(today):
                 try:
                     result = _send(connection, outgoing, today)
@@ -103,7 +112,8 @@ def send_due(today: date) -> dict[str, int]:
                     counts["failed"] += 1
                     return counts
                 if result is not None:
-                    counts[outgoing.kind if result else "failed"] += 1
+                    key = outgoing.kind if result else "failed"
+                    counts[key] = counts.get(key, 0) + 1
     finally:
         connection.close()
     return counts
@@ -240,7 +250,9 @@ def _digests(today: date) -> list[Outgoing]:
             .order_by(Allocation.due_date, Case.reference, Allocation.id)
         ).unique()
     )
-    if not overdue:
+    # Feedback its worker has not acknowledged in time (core.feedback).
+    unacknowledged = overdue_acknowledgements(today)
+    if not overdue and not unacknowledged:
         return []
     managers = db.session.scalars(
         select(User)
@@ -263,16 +275,27 @@ def _digests(today: date) -> list[Outgoing]:
             continue
         if manager.role is Role.SERVICE_MANAGER:
             theirs = [a for a in overdue if a.case.service_id == manager.service_id]
+            late = [f for f in unacknowledged if f.service_id == manager.service_id]
             where = manager.own_service.name if manager.own_service else "your service"
         else:
             theirs = [a for a in overdue if a.case.team_id == manager.team_id]
+            late = [f for f in unacknowledged if f.team_id == manager.team_id]
             where = manager.team.name if manager.team else "your team"
-        if not theirs:
+        if not theirs and not late:
             continue
-        count = len(theirs)
-        subject = f"Weekly digest: {count} overdue audit{'s' if count != 1 else ''} in {where}"
+        count, late_count = len(theirs), len(late)
+        parts = [f"{count} overdue audit{'s' if count != 1 else ''}"] if count else []
+        if late_count:
+            parts.append(f"{late_count} audit{'s' if late_count != 1 else ''} not acknowledged")
+        subject = f"Weekly digest: {' and '.join(parts)} in {where}"
         body = _render(
-            "emails/digest.txt", manager, theirs, today, where=where, by_team=_by_team(theirs)
+            "emails/digest.txt",
+            manager,
+            theirs,
+            today,
+            where=where,
+            by_team=_by_team(theirs),
+            unacknowledged=late,
         )
         out.append(
             Outgoing(

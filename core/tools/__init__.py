@@ -14,7 +14,7 @@ from core.tools.questions import (
     Section,
 )
 from core.tools.reporting import ReportScope, ReportSection, standards_report_context
-from core.tools.results import AnswerProblem, Score, count_ratings
+from core.tools.results import ActionNeed, AnswerProblem, Score, count_ratings
 from core.tools.standards import (
     AREAS_FOR_DEVELOPMENT,
     DEMO_PROFILES,
@@ -54,6 +54,7 @@ __all__ = [
     "OVERALL_RATING",
     "SCALE",
     "STRENGTHS",
+    "ActionNeed",
     "AnswerProblem",
     "AnswerSet",
     "AnswerValue",

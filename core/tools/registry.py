@@ -21,13 +21,27 @@ from sqlalchemy import select
 from core import hookspecs
 from core.extensions import db
 from core.models import Case, Service, ServiceTool
-from core.tools.info import MenuLink, ToolInfo
+from core.tools.info import MenuLink, SettingSpec, ToolInfo
 from core.tools.questions import AnswerSet, AuditSubject, FormDefinition
 from core.tools.reporting import ReportScope, ReportSection
-from core.tools.results import AnswerProblem, Score
+from core.tools.results import ActionNeed, AnswerProblem, Score
 
 ENTRY_POINT_GROUP = "careaudit.tools"
 EXTENSION_KEY = "careaudit.tools"
+
+#: Settings core keeps for every tool, per service, beside the tool's own: they are
+#: edited on the same page (Administration -> Audit tools) and stored on the same row.
+CORE_SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec(
+        key="actions_before_sign_off",
+        label="An audit's follow-up is signed off only once its outcomes that need one "
+        "have an action",
+        kind="bool",
+        default=True,
+        hint="By default a standard rated Not met, or an overall grade of Inadequate, "
+        "needs at least one remedial action.",
+    ),
+)
 
 
 class ToolError(RuntimeError):
@@ -159,17 +173,23 @@ class ToolRegistry:
             )
         )
 
+    def setting_specs(self, slug: str) -> tuple[SettingSpec, ...]:
+        """The tool's own settings, then the ones core keeps for every tool."""
+        own = self._tools[slug].settings
+        taken = {spec.key for spec in own}
+        return (*own, *(spec for spec in CORE_SETTINGS if spec.key not in taken))
+
     def settings(self, slug: str, service_id: int | None) -> dict[str, Any]:
-        """The tool's settings for a service, defaults merged in."""
-        info = self._tools[slug]
-        merged = info.default_settings()
+        """The tool's settings for a service (core's included), defaults merged in."""
+        specs = self.setting_specs(slug)
+        merged = {spec.key: spec.default for spec in specs}
         if service_id is not None:
             stored = db.session.scalar(
                 select(ServiceTool.settings).where(
                     ServiceTool.tool == slug, ServiceTool.service_id == service_id
                 )
             )
-            known = {spec.key for spec in info.settings}
+            known = {spec.key for spec in specs}
             merged.update({k: v for k, v in (stored or {}).items() if k in known})
         return merged
 
@@ -245,6 +265,15 @@ class ToolRegistry:
         return self._caller(slug, "careaudit_demo_answers")(
             case=case, rng=rng, settings=self.settings(slug, service_id)
         )
+
+    def outcomes_needing_action(
+        self, slug: str, answers: AnswerSet, audit: Any, service_id: int | None
+    ) -> list[ActionNeed] | None:
+        """The tool's answer to ``careaudit_outcomes_needing_action``; None: core's rule."""
+        needs = self._caller(slug, "careaudit_outcomes_needing_action")(
+            answers=answers, audit=audit, settings=self.settings(slug, service_id)
+        )
+        return None if needs is None else list(needs)
 
     # -- hooks every plugin answers --------------------------------------------
 

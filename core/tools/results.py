@@ -63,6 +63,18 @@ class AnswerProblem:
     part: str = ""
 
 
+@dataclass(frozen=True)
+class ActionNeed:
+    """An outcome of an audit that needs a remedial action before sign-off.
+
+    ``question`` is the rated question's key (an action for that standard answers
+    it), or None for the whole file (any action answers it).
+    """
+
+    question: str | None
+    reason: str
+
+
 def count_ratings(answers: AnswerSet, keys: Iterable[str]) -> tuple[Counter[Rating], int]:
     """Count Met / Partially met / Not met over ``keys``; Not applicable apart.
 
