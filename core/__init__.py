@@ -52,6 +52,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     views.register_blueprints(app)
     access.init_app(app)
     security.init_app(app)
+    from core.mfa import policy as mfa_policy
+
+    mfa_policy.check_settings(app)
 
     from core import cli
 

@@ -110,6 +110,15 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SESSION_ABSOLUTE_MINUTES": _session_absolute_minutes(),
         # Empty keeps sessions in the database (shared by every server).
         "SESSION_REDIS_URL": os.environ.get("CAREAUDIT_SESSION_REDIS_URL", ""),
+        # Two-step verification (core.mfa): administrators always; these roles too
+        # (comma-separated role names, e.g. "senior_manager,independent_reviewer").
+        "MFA_ROLES": [
+            r.strip() for r in os.environ.get("CAREAUDIT_MFA_ROLES", "").split(",") if r.strip()
+        ],
+        # How long "do not ask on this device" lasts (at most 12 hours; 0 turns it off).
+        "MFA_REMEMBER_HOURS": float(os.environ.get("CAREAUDIT_MFA_REMEMBER_HOURS", "12")),
+        # Only tests switch the requirement off; it is not read from the environment.
+        "MFA_ENFORCED": True,
         # Sign-in throttling (core.auth.throttle), counted in the database so every
         # worker and server sees the same failures.
         "SIGN_IN_ACCOUNT_FAILURES": int(os.environ.get("CAREAUDIT_SIGN_IN_ACCOUNT_FAILURES", "10")),
@@ -137,6 +146,13 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "REMINDER_DAYS": int(os.environ.get("CAREAUDIT_REMINDER_DAYS", "5")),
         "DIGEST_WEEKDAY": int(os.environ.get("CAREAUDIT_DIGEST_WEEKDAY", "0")),
         "BASE_URL": os.environ.get("CAREAUDIT_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # Feedback: days a worker has to acknowledge an audit of their work and reply.
+        "REPLY_DAYS": int(os.environ.get("CAREAUDIT_REPLY_DAYS", "14")),
+        # Safeguarding concerns (core.concerns): the Safeguarding and Quality Assurance
+        # service's shared mailbox, told of every concern raised and escalated (empty: none),
+        # and the working days a manager has to record a response (bank holidays excluded).
+        "SAFEGUARDING_EMAIL": os.environ.get("CAREAUDIT_SAFEGUARDING_EMAIL", "").strip(),
+        "CONCERN_RESPONSE_DAYS": int(os.environ.get("CAREAUDIT_CONCERN_RESPONSE_DAYS", "1")),
         # How long an emailed link to set a password works.
         "SETUP_LINK_HOURS": int(os.environ.get("CAREAUDIT_SETUP_LINK_HOURS", "72")),
         # Sign-in through the council's identity provider (core.oidc, OpenID Connect, e.g.

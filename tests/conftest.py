@@ -40,6 +40,9 @@ def test_config(database_url: str) -> dict[str, object]:
         "RATELIMIT_ENABLED": False,
         "LOAD_ENTRY_POINT_TOOLS": False,
         "MAIL_BACKEND": "locmem",
+        # Most tests sign in as an administrator without an authenticator app;
+        # tests/core/mfa switch the requirement back on.
+        "MFA_ENFORCED": False,
     }
 
 

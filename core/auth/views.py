@@ -28,6 +28,7 @@ from core.auth import throttle
 from core.auth.forms import SignInForm
 from core.auth.signals import sign_in_failed, signed_in
 from core.extensions import db, limiter, login_manager
+from core.mfa import flow as mfa_flow
 from core.models import User
 from core.models._types import utcnow
 from core.passwords import hash_password, needs_rehash, verify_password
@@ -123,8 +124,10 @@ def sign_in() -> str | Response | tuple[str, int]:
         if _check(user, password) and user is not None:
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
-            throttle.record(email, address, success=True)
-            return complete_sign_in(user, method="password", next_url=request.args.get("next"))
+            # The second step, where the user has or needs one; else signed in now. Only a
+            # complete sign-in counts as a success for throttling: a right password alone
+            # must not clear the count of wrong codes.
+            return mfa_flow.after_password(user, request.args.get("next"))
         throttle.record(email, address, success=False)
         db.session.commit()
         sign_in_failed.send(app, email=email, user_id=user.id if user else None, reason="wrong")

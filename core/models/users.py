@@ -67,6 +67,12 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: Two-step verification (core.mfa): the TOTP secret, encrypted with a key derived
+    #: from SECRET_KEY; when it was confirmed; and the last time step accepted, so a
+    #: code cannot be used twice.
+    mfa_secret: Mapped[str | None] = mapped_column(String(255))
+    mfa_enrolled_at: Mapped[datetime | None]
+    mfa_last_step: Mapped[int | None]
 
     team: Mapped[Team | None] = relationship()
     own_service: Mapped[Service | None] = relationship(foreign_keys=[service_id])
@@ -74,6 +80,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    @property
+    def has_mfa(self) -> bool:
+        return self.mfa_enrolled_at is not None and self.mfa_secret is not None
 
     @property
     def service(self) -> Service | None:

@@ -38,14 +38,15 @@ def _on_sign_in_failed(
 ) -> None:
     typed = email.replace("\x00", "")[:120]
     held = reason == "held"
+    if held:
+        what = f"Sign-in as {typed} refused: too many failed attempts"
+    elif reason == "code":
+        what = f"Failed sign-in as {typed}: wrong two-step verification code"
+    else:
+        what = f"Failed sign-in as {typed}"
     record_view(
         "sign_in.refused" if held else "sign_in.failed",
-        summary=(
-            f"Sign-in as {typed} refused: too many failed attempts"
-            if held
-            else f"Failed sign-in as {typed}"
-        )
-        + ("" if user_id is not None else " (no such account)"),
+        summary=what + ("" if user_id is not None else " (no such account)"),
         actor_label="not signed in",
     )
 
