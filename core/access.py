@@ -17,10 +17,11 @@ from typing import TypeVar
 
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from core.extensions import db, login_manager
 from core.models import Audit, AuditKind, AuditStatus, Case, Role, User
+from core.moderation.blind import hidden_from
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -136,12 +137,21 @@ def case_visibility(user: User) -> ColumnElement[bool]:
 def audit_visibility(user: User) -> ColumnElement[bool]:
     """SQL condition on ``Audit``: the audits ``user`` may read.
 
-    A draft is visible to its auditor only: it is work in progress.
+    A draft is visible to its auditor only: it is work in progress. A moderator does
+    not see the line audit they moderate until their own audit of the file is
+    submitted (blind moderation, ``core.moderation.blind``).
     """
+    return and_(_audit_visibility_by_role(user), Audit.id.not_in(hidden_from(user)))
+
+
+def _audit_visibility_by_role(user: User) -> ColumnElement[bool]:
     own = or_(
         Audit.auditor_id == user.id,
         # The member of staff whose work was audited (e.g. supervision) sees the result.
         (Audit.subject_user_id == user.id) & (Audit.status == AuditStatus.SUBMITTED),
+        # So does the worker who held the case when it was audited, after it has moved
+        # on: the audit is fed back to them to read and reply to (core.feedback).
+        (Audit.worker_id == user.id) & (Audit.status == AuditStatus.SUBMITTED),
     )
     submitted = Audit.status == AuditStatus.SUBMITTED
     if user.role in SEES_EVERYTHING:

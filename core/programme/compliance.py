@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import joinedload
 
 from core.extensions import db
 from core.models import (
@@ -20,6 +21,7 @@ from core.models import (
     AuditStatus,
     Case,
     Directorate,
+    Feedback,
     Role,
     Service,
     Team,
@@ -162,3 +164,35 @@ def coverage(
         )
         for label, workers in teams.values()
     ]
+
+
+def overdue_acknowledgements(
+    today: date,
+    directorate_id: int | None = None,
+    service_id: int | None = None,
+    team_id: int | None = None,
+) -> list[Feedback]:
+    """Audits fed back to a worker and not acknowledged by the end of the reply period.
+
+    Counted where the worker was when the audit was fed back (``Feedback.team_id``,
+    ``service_id``): their managers are the ones to follow it up. Oldest due first.
+    """
+    statement = (
+        select(Feedback)
+        .join(Service, Service.id == Feedback.service_id)
+        .options(
+            joinedload(Feedback.audit).joinedload(Audit.case),
+            joinedload(Feedback.audit).joinedload(Audit.subject_user),
+            joinedload(Feedback.worker),
+            joinedload(Feedback.team),
+        )
+        .where(Feedback.acknowledged_at.is_(None), Feedback.due_on < today)
+        .order_by(Feedback.due_on, Feedback.id)
+    )
+    if directorate_id is not None:
+        statement = statement.where(Service.directorate_id == directorate_id)
+    if service_id is not None:
+        statement = statement.where(Feedback.service_id == service_id)
+    if team_id is not None:
+        statement = statement.where(Feedback.team_id == team_id)
+    return list(db.session.scalars(statement).unique())

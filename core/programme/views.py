@@ -29,7 +29,7 @@ from core.models import (
     User,
 )
 from core.programme import periods
-from core.programme.compliance import compliance_rows, coverage
+from core.programme.compliance import compliance_rows, coverage, overdue_acknowledgements
 from core.programme.rules import default_rules
 from core.programme.schedule import upcoming
 from core.programme.selection import ORDINARY_WEIGHT
@@ -129,6 +129,7 @@ def _compliance_data() -> dict[str, Any]:
         "period_choices": _period_choices(today),
         "errors": errors,
         "coverage": coverage(today, **parent),
+        "overdue_acknowledgements": overdue_acknowledgements(today, **parent),
         # The same scope as URL parameters (directorate=, service=, team=).
         "scope_args": {name.removesuffix("_id"): value for name, value in parent.items()},
     }
