@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.models import TrailEntry
 from tests.core.oidc.provider import CLIENT_ID, TestProvider, through_provider
+from tests.core.test_hostile_input import HOSTILE
 from tests.factories import Borough
 
 
@@ -248,3 +249,18 @@ def test_a_provider_that_cannot_be_reached_is_a_page_not_an_error(oidc_app, clie
     oidc_app.config["OIDC_ISSUER"] = "http://127.0.0.1:9"  # nothing listens on the discard port
     page = refused(client.get("/sign-in/oidc"), 400)
     assert "Signing in with your council account is not working" in page
+
+
+@pytest.mark.parametrize("label", sorted(HOSTILE))
+def test_hostile_values_in_every_parameter_are_never_a_500(oidc_app, client, borough, label):
+    """The routes with the provider on (the route-wide walk runs with it off)."""
+    value = HOSTILE[label]
+    assert client.get("/sign-in/oidc", query_string={"next": value}).status_code < 500
+    started = client.get("/sign-in/oidc")
+    state = parse_qs(urlsplit(started.location).query)["state"][0]
+    for query in (
+        {"code": value, "state": value, "error": value},
+        {"code": value, "state": state},  # a sign-in this browser started, a bad code
+        {"error": value, "error_description": value, "state": state},
+    ):
+        assert client.get("/sign-in/oidc/callback", query_string=query).status_code < 500
