@@ -15,6 +15,7 @@ from core import hookspecs
 from core.extensions import db
 from core.models import Audit, AuditStatus, CaseCategory, Rating
 from core.tools import (
+    ActionNeed,
     AnswerProblem,
     AnswerValue,
     FormDefinition,
@@ -255,6 +256,63 @@ def test_new_tool_plugs_in_without_changing_core(client, auth, borough: Borough,
     report = client.get(f"/reports/?scope=team-{borough.north.id}")
     assert b"Visits checklist results" in report.data
     assert b"Visits on time: 1 of 1 audits." in report.data
+
+
+class StrictChecklist(VisitsChecklist):
+    """The checklist, stricter: visits only partly on time need an action too."""
+
+    slug = "strict_checklist"
+
+    @hookimpl
+    def careaudit_outcomes_needing_action(self, answers, audit) -> list[ActionNeed]:
+        rating = answers.get("visits_on_time", AnswerValue()).rating
+        if rating in (Rating.NOT_MET, Rating.PARTIALLY_MET):
+            return [ActionNeed("visits_on_time", "Visits were not all on time")]
+        return []
+
+
+def test_hook_careaudit_outcomes_needing_action(app, borough: Borough, checklist):
+    """A tool may say which outcomes need an action; one that does not gets core's rule
+    (every Not met, and an Inadequate grade)."""
+    from core.actions.rules import outcomes_needing_action
+
+    strict = StrictChecklist()
+    registry = get_registry()
+    registry.register(strict, name=strict.slug)
+    try:
+        for slug in ("test_checklist", "strict_checklist"):
+            registry.set_switch(slug, borough.cin.id, True)
+        db.session.commit()
+        case, manager = borough.cases["cin"], borough.user("team_manager")
+        partly = {"visits_on_time": AnswerValue(Rating.PARTIALLY_MET, None, "Two late.")}
+        implemented = submitted_audit(case, manager, partly, tool="strict_checklist")
+        assert registry.outcomes_needing_action(
+            "strict_checklist", partly, implemented, borough.cin.id
+        ) == [ActionNeed("visits_on_time", "Visits were not all on time")]
+        assert outcomes_needing_action(implemented) == [
+            ActionNeed("visits_on_time", "Visits were not all on time")
+        ]
+        # The checklist does not implement the hook: core's rule, Not met only.
+        plain = submitted_audit(case, manager, partly, tool="test_checklist")
+        assert registry.outcomes_needing_action("test_checklist", partly, plain, None) is None
+        assert outcomes_needing_action(plain) == []
+        not_met = {"visits_on_time": AnswerValue(Rating.NOT_MET, None, "None on time.")}
+        failed = submitted_audit(case, manager, not_met, tool="test_checklist")
+        assert outcomes_needing_action(failed) == [
+            ActionNeed("visits_on_time", "Visits on time is Not met")
+        ]
+        # The children's audit: standard 3 Not met, and the grade it caps at Inadequate.
+        children = submitted_audit(
+            case,
+            manager,
+            children_answers({3: "not_met"}, overall="not_met", grade="inadequate"),
+        )
+        assert outcomes_needing_action(children) == [
+            ActionNeed("standard_3", "Standard 3 is Not met"),
+            ActionNeed(None, "The overall grade is Inadequate"),
+        ]
+    finally:
+        registry.unregister(strict)
 
 
 def test_tool_for_another_directorate_is_not_offered(client, auth, borough: Borough):

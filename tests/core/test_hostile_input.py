@@ -139,7 +139,52 @@ def objects(borough: Borough) -> dict[str, int]:
         borough.north.id,
         case=borough.cases["cin"],
     )
+    # A safeguarding concern raised from that draft (core.concerns).
+    from core.models import Concern
+
+    concern = Concern(
+        audit_id=audit.id,
+        service_id=borough.cin.id,
+        team_id=borough.north.id,
+        raised_by_id=borough.user("team_manager").id,
+        description="A child may be at risk now.",
+        response_days=1,
+        due_on=date(2026, 11, 30),
+    )
+    db.session.add(concern)
+    db.session.commit()
+    # A submitted audit's action, done (so its review form is live), and a re-audit.
+    from core.actions import followup
+    from tests.helpers import children_answers, submitted_audit
+
+    done = submitted_audit(
+        borough.cases["cp"],
+        borough.user("team_manager"),
+        children_answers({3: "not_met"}, overall="not_met", grade="inadequate"),
+    )
+    action = followup.set_action(
+        done,
+        question="standard_3",
+        label="Standard 3",
+        description="Visit the child.",
+        owner=borough.user("worker"),
+        due=date.today(),
+        by=borough.user("team_manager"),
+    )
+    followup.mark_done(action, "Seen.", borough.user("worker"))
+    reaudit = followup.request_reaudit(
+        done,
+        auditor=borough.user("team_manager"),
+        after_actions=True,
+        on_date=None,
+        by=borough.user("team_manager"),
+        today=date.today(),
+    )
+    db.session.commit()
     return {
+        "action_id": action.id,
+        "reaudit_id": reaudit.id,
+        "concern_id": concern.id,
         "audit_id": audit.id,
         "case_id": borough.cases["cin"].id,
         "user_id": borough.user("worker").id,
