@@ -30,7 +30,13 @@ from core.access import Permission, can_view_audit, requires
 from core.audits import views as audit_views
 from core.concerns import mail, panels, workflow  # noqa: F401  (panels register themselves)
 from core.concerns.forms import RaiseConcernForm, ResponseForm
-from core.concerns.scope import RESPONDER_ROLES, can_respond, can_view_concern, responsibility
+from core.concerns.scope import (
+    RESPONDER_ROLES,
+    can_respond,
+    can_view_concern,
+    managers_of,
+    responsibility,
+)
 from core.concerns.working_days import to_local
 from core.extensions import db
 from core.models import Audit, Concern, ConcernEscalation, ConcernResponse
@@ -79,6 +85,20 @@ def _back_to(audit: Audit) -> str:
     return url_for("audits.show", audit_id=audit.id)
 
 
+def _who_was_told(concern: Concern) -> str:
+    told = [m.name for m in managers_of(concern) if m.id != current_user.id]
+    if current_app.config.get("SAFEGUARDING_EMAIL"):
+        told.append("the Safeguarding and Quality Assurance service")
+    if not told:
+        return (
+            "Your safeguarding concern has been raised, but careaudit found nobody to tell "
+            "for this team. Tell your manager and the safeguarding service yourself, now."
+        )
+    names = told[0] if len(told) == 1 else ", ".join(told[:-1]) + " and " + told[-1]
+    verb = "has" if len(told) == 1 else "have"
+    return f"Your safeguarding concern has been raised. {names} {verb} been told."
+
+
 @bp.route("/audits/<int:audit_id>/save-and-raise", methods=["POST"])
 @requires(Permission.CONDUCT_AUDITS)
 def save_and_raise(audit_id: int) -> str | Response | tuple[str, int]:
@@ -111,13 +131,14 @@ def raise_concern(audit_id: int) -> str | Response | tuple[str, int]:
             audit, current_user, form.description.data or "", form.token.data or None
         )
         db.session.commit()
-        flash("Your safeguarding concern has been raised and sent.", "success")
+        flash(_who_was_told(concern), "success")
         return redirect(url_for(".show", concern_id=concern.id))
     page = render_template(
         "concerns/raise.html",
         audit=audit,
         form=form,
         back=_back_to(audit),
+        days=int(current_app.config.get("CONCERN_RESPONSE_DAYS", 1)),
         mailbox=bool(current_app.config.get("SAFEGUARDING_EMAIL")),
         error_list=[{"text": form.description.errors[0], "href": f"#{form.description.id}"}]
         if form.description.errors

@@ -92,7 +92,7 @@ def raise_concern(
             manager,
             kind="concern",
             topic=f"concern:{concern.id}",
-            subject=f"Safeguarding concern: {concern.subject_label} may be at risk now",
+            subject=f"Safeguarding concern raised during an audit of {concern.subject_label}",
             template="emails/concern_raised.txt",
             concern=concern,
             link=_link(concern),

@@ -90,6 +90,8 @@ def raise_from_draft(client: FlaskClient, borough: Borough) -> tuple[Audit, Conc
     assert raised.status_code == 302
     concern = db.session.scalar(select(Concern))
     assert raised.location == f"/concerns/{concern.id}"
+    page = client.get(raised.location)
+    assert b"been raised. Service Manager, Team Manager, Deputy and the Safeguarding" in page.data
     return audit, concern
 
 
