@@ -238,6 +238,10 @@ def sign_in_table() -> str:
     lines = ["", f"Demo sign-ins (password for all: {DEMO_PASSWORD} — for the demo only):"]
     for role, local, _ in DEMO_SIGN_INS:
         lines.append(f"  {role.label:<42} {local}@{DOMAIN}")
+    lines.append(
+        "The administrator sets up two-step verification at first sign-in: have an "
+        "authenticator app ready (e.g. Microsoft or Google Authenticator)."
+    )
     return "\n".join(lines)
 
 
@@ -662,6 +666,18 @@ def load(seed: int = 2011, today: date | None = None) -> str:
     if answer_rows:
         db.session.execute(insert(Answer), answer_rows)
     db.session.commit()
+    # Safeguarding concerns raised during some of those audits: answered, escalated, open.
+    from core.concerns.demo import demo as concerns_demo
+
+    concerns_demo(rng, today)
+    # A moderation sample of line audits for the last six months, with some disagreement.
+    from core.moderation.demo import demo as moderation_demo
+
+    moderation_demo(rng, today)
+    # Feedback on the last three months' audits: read, replied to, discussed, overdue.
+    from core.feedback.demo import demo as feedback_demo
+
+    feedback_demo(rng, today)
     # Plugins' own demo records (e.g. a themed audit with its sample drawn).
     extras = [text for text in registry.pm.hook.careaudit_demo_data(rng=rng, today=today) if text]
     staff = db.session.scalar(select(func.count(User.id)))

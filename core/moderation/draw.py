@@ -125,11 +125,12 @@ def draw(
     seed: int | None = None,
     started_by: str = "cli",
     today: date | None = None,
+    tell: bool = True,
 ) -> ModerationRun:
     """Draw ``period``'s moderation sample by the rule and commit; returns the logged run.
 
     The moderators are told by a message (and email: call ``notify.deliver()`` after,
-    outside a request).
+    outside a request), unless ``tell`` is False (the demo, drawing past months).
     """
     today = today or date.today()
     _lock(period)
@@ -151,7 +152,8 @@ def draw(
     run.drawn = len(made)
     log.append(f"{len(made)} audits drawn for moderation")
     run.log = log
-    _tell_moderators(made, period)
+    if tell:
+        _tell_moderators(made, period)
     trail.record(
         "moderation.run",
         run,

@@ -80,8 +80,9 @@ def weighted_kappa(
 ) -> Kappa | None:
     """Cohen's weighted kappa of ``(line, moderator)`` category positions, with its 95% CI.
 
-    None when there are no pairs, or when chance agreement is already perfect (both
-    raters used one and the same category throughout), where kappa is undefined.
+    None when there are no pairs, or when either rater gave the same rating every time:
+    then kappa is undefined (both alike) or 0 whatever happened (one alike), with an
+    interval of nothing, which would mislead.
     """
     counts = [[0] * categories for _ in range(categories)]
     n = 0
@@ -97,7 +98,7 @@ def weighted_kappa(
     cells = [(i, j) for i in range(categories) for j in range(categories)]
     observed = sum(w[i][j] * p[i][j] for i, j in cells)
     expected = sum(w[i][j] * rows[i] * cols[j] for i, j in cells)
-    if math.isclose(expected, 1.0):
+    if max(rows) == 1 or max(cols) == 1:
         return None
     kappa = (observed - expected) / (1 - expected)
     row_weight = [sum(cols[j] * w[i][j] for j in range(categories)) for i in range(categories)]

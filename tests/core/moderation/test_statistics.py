@@ -107,9 +107,11 @@ def test_perfect_agreement_is_one_with_no_spread():
     assert result.standard_error == pytest.approx(0.0, abs=1e-6)
 
 
-def test_kappa_is_undefined_without_pairs_or_when_everyone_rates_alike():
+def test_kappa_is_not_given_without_pairs_or_when_a_rater_never_varies():
     assert weighted_kappa([]) is None
     assert weighted_kappa([(0, 0)] * 12) is None
+    # The moderator rated everything Partially met: kappa would be 0 with no spread.
+    assert weighted_kappa([(0, 1)] * 4 + [(1, 1)] * 8) is None
 
 
 def test_not_applicable_and_blank_pairs_are_left_out():
