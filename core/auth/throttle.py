@@ -10,6 +10,11 @@ lengthen the hold, so the owner can always sign in once it lapses.
 
 Per address: ``SIGN_IN_ADDRESS_FAILURES`` (50) failures from one address within 5
 minutes hold that address until the oldest of them is 5 minutes old.
+
+Trusted devices (``core.auth.devices``): a browser that has signed in to the account
+before is counted on its own, against its own failures only, and is not held by the
+address count; every other browser shares the account's "untrusted" count. So an
+attacker can hold the account against unknown browsers but never against its owner's.
 """
 
 from __future__ import annotations
@@ -35,14 +40,18 @@ def email_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-def held_until(email: str, ip_address: str) -> datetime | None:
-    """When this account or address may next be tried, or None if it may be tried now."""
+def held_until(email: str, ip_address: str, device: str | None = None) -> datetime | None:
+    """When this account or address may next be tried from this browser, or None if now.
+
+    ``device`` is the browser's trusted device id for this account, if it has one."""
     now = clock.now()
-    holds = [_account_held_until(email_hash(email), now), _address_held_until(ip_address, now)]
+    holds = [_account_held_until(email_hash(email), now, device)]
+    if device is None:
+        holds.append(_address_held_until(ip_address, now))
     return max((t for t in holds if t is not None), default=None)
 
 
-def _account_held_until(key: str, now: datetime) -> datetime | None:
+def _account_held_until(key: str, now: datetime, device: str | None) -> datetime | None:
     last_success = db.session.scalar(
         select(func.max(SignInAttempt.at)).where(
             SignInAttempt.email_hash == key, SignInAttempt.success.is_(True)
@@ -56,6 +65,11 @@ def _account_held_until(key: str, now: datetime) -> datetime | None:
                 SignInAttempt.email_hash == key,
                 SignInAttempt.success.is_(False),
                 SignInAttempt.at > since,
+                (
+                    SignInAttempt.device.is_(None)
+                    if device is None
+                    else SignInAttempt.device == device
+                ),
             )
             .order_by(SignInAttempt.at)
         )
@@ -95,7 +109,7 @@ def _address_held_until(ip_address: str, now: datetime) -> datetime | None:
     return recent[-1] + WINDOW
 
 
-def record(email: str, ip_address: str, *, success: bool) -> None:
+def record(email: str, ip_address: str, *, success: bool, device: str | None = None) -> None:
     """Note a checked attempt (in the caller's transaction)."""
     db.session.add(
         SignInAttempt(
@@ -103,6 +117,7 @@ def record(email: str, ip_address: str, *, success: bool) -> None:
             ip_address=ip_address[:45],
             at=clock.now(),
             success=success,
+            device=device,
         )
     )
 

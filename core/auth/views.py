@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 
 from core import sessions
 from core.access import Permission, requires
-from core.auth import throttle
+from core.auth import devices, throttle
 from core.auth.forms import SignInForm
 from core.auth.signals import sign_in_failed, signed_in
 from core.extensions import db, limiter, login_manager
@@ -88,7 +88,9 @@ def complete_sign_in(user: User, *, method: str, next_url: str | None = None) ->
     sessions.renew()  # a new session id and CSRF secret (session fixation)
     login_user(user)
     signed_in.send(current_app._get_current_object(), user=user, method=method)  # type: ignore[attr-defined]
-    return redirect(_safe_next(next_url))
+    response = redirect(_safe_next(next_url))
+    devices.issue(response, user.email)  # this browser is now trusted for the account
+    return response
 
 
 def _held_message(until: datetime) -> str:
@@ -112,7 +114,8 @@ def sign_in() -> str | Response | tuple[str, int]:
         email = (form.email.data or "").strip().lower()
         address = request.remote_addr or ""
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        held = throttle.held_until(email, address)
+        device = devices.device_for(request, email)
+        held = throttle.held_until(email, address, device)
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
         if held is not None:
             # Refused before any password check, and not counted: the hold cannot be
@@ -128,7 +131,7 @@ def sign_in() -> str | Response | tuple[str, int]:
             # complete sign-in counts as a success for throttling: a right password alone
             # must not clear the count of wrong codes.
             return mfa_flow.after_password(user, request.args.get("next"))
-        throttle.record(email, address, success=False)
+        throttle.record(email, address, success=False, device=device)
         db.session.commit()
         sign_in_failed.send(app, email=email, user_id=user.id if user else None, reason="wrong")
         # One message for every failure, so the page does not reveal who has an account.

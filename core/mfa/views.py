@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response
 
 from core import trail
 from core.access import Permission, requires
-from core.auth import throttle
+from core.auth import devices, throttle
 from core.auth.signals import sign_in_failed
 from core.extensions import db
 from core.mfa import flow, policy, recovery, totp, vault
@@ -78,7 +78,8 @@ def _accept(user: User, code: str) -> str | None:
 
 def _refuse(user: User, form: CodeForm, address: str) -> Any:
     """A wrong code: counted like a wrong password, and after a few, start again."""
-    throttle.record(user.email.lower(), address, success=False)
+    device = devices.device_for(request, user.email)
+    throttle.record(user.email.lower(), address, success=False, device=device)
     db.session.commit()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     sign_in_failed.send(app, email=user.email.lower(), user_id=user.id, reason="code")
@@ -90,7 +91,8 @@ def _refuse(user: User, form: CodeForm, address: str) -> Any:
 
 
 def _held(user: User, address: str) -> str | None:
-    held = throttle.held_until(user.email.lower(), address)
+    device = devices.device_for(request, user.email)
+    held = throttle.held_until(user.email.lower(), address, device)
     if held is None:
         return None
     from core.auth.views import _held_message

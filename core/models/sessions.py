@@ -45,6 +45,8 @@ class SignInAttempt(db.Model):
     ip_address: Mapped[str] = mapped_column(String(45))
     at: Mapped[datetime]
     success: Mapped[bool]
+    #: The trusted browser's device id (core.auth.devices), or None for any other browser.
+    device: Mapped[str | None] = mapped_column(String(32))
 
     __table_args__ = (
         Index("ix_sign_in_attempt_email_hash_at", "email_hash", "at"),

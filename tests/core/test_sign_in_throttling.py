@@ -213,3 +213,59 @@ def test_a_held_attempt_checks_no_password(client, borough, counted, clock: Cloc
     counted.reset_mock()
     assert held(attempt(client, password=PASSWORD))
     assert counted.call_count == 0
+
+
+# -- trusted devices: an attacker cannot hold the account against its owner ----------------
+
+
+def test_an_attacker_cannot_keep_the_owner_out_of_their_usual_browser(
+    app: Flask, borough: Borough, clock: Clock
+):
+    owner = app.test_client()
+    assert attempt(owner, password=PASSWORD).status_code == 302  # the owner's browser
+    owner.post("/sign-out")
+    clock.advance(seconds=1)
+    attacker = app.test_client()
+    fail(attacker, 10, address="203.0.113.9")
+    assert held(attempt(attacker, address="203.0.113.9"))
+    # Long after, the attacker still tries once whenever the hold lapses...
+    for _ in range(6):
+        clock.advance(minutes=16)
+        attempt(attacker, address="203.0.113.9")
+    assert held(attempt(attacker, password=PASSWORD, address="203.0.113.9"))
+    # ...but the owner's browser, trusted for the account, signs in at once.
+    assert attempt(owner, password=PASSWORD).status_code == 302
+
+
+def test_a_trusted_browser_is_held_by_its_own_failures(app: Flask, borough: Borough, clock: Clock):
+    owner = app.test_client()
+    attempt(owner, password=PASSWORD)
+    owner.post("/sign-out")
+    clock.advance(seconds=1)
+    fail(owner, 10)
+    assert held(attempt(owner, password=PASSWORD))
+
+
+def test_the_device_cookie_trusts_a_browser_for_one_account_only(
+    app: Flask, borough: Borough, clock: Clock
+):
+    browser = app.test_client()
+    attempt(browser, password=PASSWORD)
+    browser.post("/sign-out")
+    other = "other_worker@test.example"
+    fail(app.test_client(), 10, email=other)
+    assert held(attempt(browser, email=other, password=PASSWORD))
+
+
+def test_a_forged_device_cookie_is_ignored(app: Flask, borough: Borough, clock: Clock):
+    fail(app.test_client(), 10)
+    forger = app.test_client()
+    forger.set_cookie("careaudit_device", "eyJlIjoiYWJjIiwiZCI6IjEyMyJ9.forged.sig")
+    assert held(attempt(forger, password=PASSWORD))
+
+
+def test_the_device_cookie_is_http_only_and_long_lived(app: Flask, borough: Borough):
+    response = attempt(app.test_client(), password=PASSWORD)
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if "careaudit_device" in c)
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert f"Max-Age={180 * 24 * 3600}" in cookie

@@ -1,4 +1,4 @@
-"""two-step verification: TOTP secrets and recovery codes
+"""two-step verification: TOTP secrets and recovery codes; trusted-device sign-in attempts
 
 Revision ID: 0008
 Revises: 0007
@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('sign_in_attempt', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('device', sa.String(length=32), nullable=True))
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('mfa_secret', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('mfa_enrolled_at', sa.DateTime(), nullable=True))
@@ -42,3 +44,5 @@ def downgrade():
         batch_op.drop_column('mfa_last_step')
         batch_op.drop_column('mfa_enrolled_at')
         batch_op.drop_column('mfa_secret')
+    with op.batch_alter_table('sign_in_attempt', schema=None) as batch_op:
+        batch_op.drop_column('device')
