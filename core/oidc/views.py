@@ -31,6 +31,9 @@ def _sign_in_choices() -> dict[str, bool]:
     return {"oidc_sign_in": oidc.enabled(), "local_passwords": oidc.local_passwords()}
 
 
+#: The page to land on waits in the session cookie, which browsers cap at 4 KB.
+MAX_NEXT_LENGTH = 1000
+
 #: What each kind of problem tells the person, and the status it answers with.
 PROBLEMS: dict[str, tuple[str, str, int]] = {
     "account": (
@@ -106,6 +109,8 @@ def start() -> Response:
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     next_url = _safe_next(request.args.get("next"))
+    if len(next_url) > MAX_NEXT_LENGTH:
+        next_url = url_for("home.index")
     try:
         return redirect(authorisation_url(_callback_url(), next_url))
     except SignInProblem as problem:

@@ -149,7 +149,7 @@ def test_an_email_careaudit_does_not_know_is_refused_and_recorded(
     assert "Ask your system administrator to add you" in page
     assert client.get("/").status_code == 302
     [entry] = entries("sign_in.failed")
-    assert entry.summary.startswith("Failed sign-in as new.starter@test.example")
+    assert "new.starter@test.example" in entry.summary
     assert entry.summary.endswith("(no such account)")
     assert entries("sign_in.succeeded") == []
 
@@ -162,7 +162,7 @@ def test_an_inactive_user_is_refused(oidc_app, client, borough, provider):
     page = refused(through_provider(client))
     assert "Ask your system administrator to add you" in page
     [entry] = entries("sign_in.failed")
-    assert entry.summary == f"Failed sign-in as {leaver.email}"  # names the account
+    assert leaver.email in entry.summary and "no such account" not in entry.summary
 
 
 def test_an_identity_without_any_email_is_refused(oidc_app, client, borough, provider):
@@ -211,7 +211,7 @@ def test_an_answer_with_another_state_is_refused(oidc_app, client, borough, prov
     assert "Start signing in again" in page
     assert provider.token_requests == []  # the code was never exchanged
     [entry] = entries("sign_in.failed")
-    assert entry.summary.startswith("Failed sign-in as")
+    assert entry.actor_id is None and entry.ip_address == "127.0.0.1"
 
 
 def test_an_answer_in_another_browser_is_refused(oidc_app, app, client, borough, provider):
@@ -264,3 +264,8 @@ def test_hostile_values_in_every_parameter_are_never_a_500(oidc_app, client, bor
         {"error": value, "error_description": value, "state": state},
     ):
         assert client.get("/sign-in/oidc/callback", query_string=query).status_code < 500
+
+
+def test_a_next_page_too_long_for_the_cookie_is_dropped(oidc_app, client, borough):
+    landed = through_provider(client, "/sign-in/oidc?next=/cases/" + "x" * 5000)
+    assert landed.status_code == 302 and landed.location == "/"
