@@ -100,13 +100,18 @@ def demo(rng: random.Random, today: date) -> None:
         .order_by(Audit.submitted_at, Audit.id)
     ).all()
     days = reply_days()
+    audits = [
+        a for a in audits if (w := worker_for(a)) is not None and w.id != a.auditor_id and w.active
+    ]
+    # The latest audit past its reply period is always left unread, so the demo's
+    # compliance page and digest have something overdue to show.
+    past = [a for a in audits if a.submitted_at.date() + timedelta(days=days) < today]
+    left_unread = past[-1].id if past else None
     disagreements = 0
     made: list[tuple[Feedback, Audit]] = []
     for audit in audits:
         worker = worker_for(audit)
-        if worker is None or worker.id == audit.auditor_id or not worker.active:
-            continue
-        assert audit.submitted_at is not None
+        assert worker is not None and audit.submitted_at is not None
         submitted = audit.submitted_at
         service = worker.service
         feedback = Feedback(
@@ -129,7 +134,7 @@ def demo(rng: random.Random, today: date) -> None:
         )
         past_due = feedback.due_on < today
         # Most read it in time; some are still within the period; a few let it slip.
-        if rng.random() > (0.9 if past_due else 0.5):
+        if audit.id == left_unread or rng.random() > (0.9 if past_due else 0.5):
             continue
         latest = min(today, feedback.due_on)
         if past_due and rng.random() < 0.1:
