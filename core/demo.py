@@ -678,6 +678,11 @@ def load(seed: int = 2011, today: date | None = None) -> str:
     from core.feedback.demo import demo as feedback_demo
 
     feedback_demo(rng, today)
+    # Actions set after audits with a Not met or Inadequate: open, overdue, done,
+    # confirmed; follow-ups signed off; one re-audit compared with its audit.
+    from core.actions.demo import demo as actions_demo
+
+    actions_demo(rng, today)
     # Plugins' own demo records (e.g. a themed audit with its sample drawn).
     extras = [text for text in registry.pm.hook.careaudit_demo_data(rng=rng, today=today) if text]
     staff = db.session.scalar(select(func.count(User.id)))

@@ -1,0 +1,37 @@
+"""The demo borough shows the follow-up in realistic numbers, and one re-audit compared."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import select
+
+from core.demo import DEMO_PASSWORD
+from core.extensions import db
+from core.models import ActionStatus, FollowUp, ReAudit, RemedialAction
+
+
+def test_the_demo_has_actions_of_every_kind_and_a_re_audit_compared(runner, client, auth):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    today = date.today()
+    actions = db.session.scalars(select(RemedialAction)).all()
+    counts = Counter(a.status for a in actions)
+    overdue = sum(1 for a in actions if a.is_overdue(today))
+    assert len(actions) >= 40
+    assert counts[ActionStatus.CONFIRMED] >= 10 and counts[ActionStatus.DONE] >= 5
+    assert counts[ActionStatus.OPEN] - overdue >= 3 and overdue >= 3
+    assert any(a.reopened for a in actions)
+    assert db.session.scalar(select(FollowUp.audit_id)) is not None
+
+    compared = [r for r in db.session.scalars(select(ReAudit)) if r.allocation is not None]
+    assert len(compared) == 1
+    [reaudit] = compared
+    assert reaudit.allocation.audit is not None and reaudit.allocation.audit.is_submitted
+
+    auth.login("senior.manager@northwick.example", password=DEMO_PASSWORD)
+    page = client.get(f"/actions/reaudits/{reaudit.id}").get_data(as_text=True)
+    assert "Better" in page
+    listing = client.get("/actions/")
+    assert listing.status_code == 200
