@@ -360,3 +360,9 @@ def _home_section(user: User) -> panels.Panel | None:
 @bp.app_template_filter("kappa_strength")
 def _kappa_strength(value: float) -> str:
     return strength(value)
+
+
+@bp.app_template_global("moderation_rule")
+def _moderation_rule() -> Any:
+    """The moderation rule, for the audit rules page (which lists it beside the others)."""
+    return current_rule()

@@ -202,6 +202,9 @@ def test_the_rule_is_changed_by_administrators_with_messages(client: FlaskClient
     from core.moderation.rule import current_rule
 
     assert current_rule().share_percent == 20
+    rules = client.get("/programme/rules").get_data(as_text=True)
+    assert "20% of each month’s line-management audits" in rules
+    assert "Change the moderation rule" in rules
     auth.logout()
     auth.login("iro@test.example")
     assert client.get("/moderation/rule").status_code == 403
