@@ -19,6 +19,7 @@ from core.access import (
 )
 from core.extensions import db
 from core.models import Audit, Case, CaseAssignment, Category, Referral, Team
+from core.moderation.blind import moderating_blind
 from core.tools.info import Subject
 from core.tools.registry import get_registry
 from core.trail import record_view
@@ -106,7 +107,11 @@ def show(case_id: int) -> str:
         kind=kind,
         tools=[(tool, tool.slug in enabled) for tool in directorate_tools],
         token=secrets.token_urlsafe(24),
-        # Who has looked at this case: for senior managers and QA (independent reviewers).
-        case_history=case_history(case.id) if current_user.role in SEES_EVERYTHING else None,
+        # Who has looked at this case: for senior managers and QA (independent reviewers),
+        # but not to a moderator while they moderate an audit of it blind (its entries
+        # would tell them about the line audit).
+        case_history=case_history(case.id)
+        if current_user.role in SEES_EVERYTHING and not moderating_blind(current_user, case.id)
+        else None,
         case_history_limit=CASE_HISTORY_LIMIT,
     )

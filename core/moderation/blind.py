@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 
+from core.extensions import db
 from core.models import Moderation, ModerationStatus, User
 
 
@@ -18,4 +19,24 @@ def hidden_from(user: User) -> Select[tuple[int]]:
     """The ids of the audits ``user`` is moderating blind (a subquery for ``NOT IN``)."""
     return select(Moderation.line_audit_id).where(
         Moderation.moderator_id == user.id, Moderation.status == ModerationStatus.DRAWN
+    )
+
+
+def moderating_blind(user: User, case_id: int) -> bool:
+    """Whether ``user`` is moderating an audit of this case blind.
+
+    Pages that summarise what was done to a case file (who has looked at it and what
+    they changed) would tell them about the line audit, so they hide it meanwhile.
+    """
+    return (
+        db.session.scalar(
+            select(Moderation.id)
+            .where(
+                Moderation.moderator_id == user.id,
+                Moderation.case_id == case_id,
+                Moderation.status == ModerationStatus.DRAWN,
+            )
+            .limit(1)
+        )
+        is not None
     )

@@ -105,8 +105,12 @@ def show(moderation_id: int) -> Any:
                 "success",
             )
             return redirect(_link(moderation))
+    # The moderation is the object, not the line audit: viewing is not a step in the
+    # audit's history (which lists the line audit's trail entries).
     trail.record_view(
-        "moderation.viewed", line, summary=f"Viewed the moderation of {trail.audit_label(line)}"
+        "moderation.viewed",
+        moderation,
+        summary=f"Viewed the moderation of {trail.audit_label(line)}",
     )
     judgements_by_key = {j.question: j for j in moderation.judgements}
     page = render_template(
