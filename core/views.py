@@ -21,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
     from core.messages.views import bp as messages_bp
     from core.mfa.views import bp as mfa_bp
     from core.moderation.views import bp as moderation_bp
+    from core.oidc.views import admin_bp as oidc_admin_bp
     from core.oidc.views import bp as oidc_bp
     from core.programme.views import bp as programme_bp
     from core.reports.views import bp as reports_bp
@@ -44,6 +45,7 @@ def register_blueprints(app: Flask) -> None:
         actions_bp,
         mfa_bp,
         oidc_bp,
+        oidc_admin_bp,
         feedback_bp,
         concerns_bp,
         moderation_bp,

@@ -18,6 +18,7 @@ from core.models.moderation import (
     ModerationRun,
     ModerationStatus,
 )
+from core.models.oidc import OidcIdentity
 from core.models.organisation import Directorate, Service, Team
 from core.models.programme import (
     Allocation,
@@ -70,6 +71,7 @@ __all__ = [
     "ModerationRule",
     "ModerationRun",
     "ModerationStatus",
+    "OidcIdentity",
     "Rating",
     "ReAudit",
     "RecoveryCode",

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
 from flask import Flask, current_app, session
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from core import trail
 from core.extensions import db
-from core.models import User
+from core.models import OidcIdentity, User
 
 #: Scopes asked for: ``email`` and ``profile`` carry the claims the user is found by.
 SCOPE = "openid email profile"
@@ -39,20 +42,26 @@ _EXTENSION = "careaudit_oidc"
 
 
 class SignInProblem(Exception):
-    """The sign-in cannot finish; ``kind`` says which page the user sees."""
+    """The sign-in cannot finish; ``kind`` says which page the user sees. ``email`` and
+    ``user_id`` say which account it was about, when known, for the trail."""
 
-    def __init__(self, kind: str, detail: str) -> None:
+    def __init__(
+        self, kind: str, detail: str, *, email: str = "", user_id: int | None = None
+    ) -> None:
         super().__init__(detail)
         self.kind = kind
         self.detail = detail
+        self.email = email
+        self.user_id = user_id
 
 
 @dataclass(frozen=True)
 class ProvenIdentity:
     """What a valid id token says about the person who signed in."""
 
-    email: str | None
+    issuer: str
     subject: str
+    email: str | None
     next_url: str | None
 
 
@@ -171,9 +180,13 @@ def finish(args: Mapping[str, str]) -> ProvenIdentity:
         },
         leeway=LEEWAY,
     )
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not 0 < len(subject) <= 255 or "\x00" in subject:
+        raise SignInProblem("token", "the subject is missing or not a usable string")
     return ProvenIdentity(
+        issuer=str(metadata["issuer"]),
+        subject=subject,
         email=identity_email(claims),
-        subject=str(claims.get("sub", "")),
         next_url=pending.get("next"),
     )
 
@@ -195,3 +208,93 @@ def identity_email(claims: Mapping[str, Any]) -> str | None:
 def user_for(email: str) -> User | None:
     """The careaudit user with this email address (any case), active or not."""
     return db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+def _link_for(identity: ProvenIdentity) -> OidcIdentity | None:
+    return db.session.scalar(
+        select(OidcIdentity).where(
+            OidcIdentity.issuer == identity.issuer,
+            OidcIdentity.client_id == current_app.config["OIDC_CLIENT_ID"],
+            OidcIdentity.subject == identity.subject,
+        )
+    )
+
+
+def _link_of(user: User, issuer: str) -> OidcIdentity | None:
+    return db.session.scalar(
+        select(OidcIdentity).where(
+            OidcIdentity.user_id == user.id,
+            OidcIdentity.issuer == issuer,
+            OidcIdentity.client_id == current_app.config["OIDC_CLIENT_ID"],
+        )
+    )
+
+
+def _active(user: User | None, email: str) -> User:
+    if user is None or not user.active:
+        detail = "no such account" if user is None else "account is not active"
+        raise SignInProblem("account", detail, email=email, user_id=user and user.id)
+    return user
+
+
+def user_signing_in(identity: ProvenIdentity) -> User:
+    """The active careaudit user this council account is, linking them at the first sign-in.
+
+    A council account seen before is its user, whatever email it now sends. A new one is
+    found by email, and is refused if that user is already linked to a different council
+    account (an address reused for someone else). Raises :class:`SignInProblem`.
+    """
+    link = _link_for(identity)
+    if link is not None:
+        user = db.session.get(User, link.user_id)
+        return _active(user, user.email if user else identity.email or "")
+    if identity.email is None:
+        raise SignInProblem("no_email", f"no email claim for subject {identity.subject[:100]!r}")
+    user = _active(user_for(identity.email), identity.email)
+    if _link_of(user, identity.issuer) is not None:
+        raise SignInProblem(
+            "linked", "the account is linked to another subject", email=user.email, user_id=user.id
+        )
+    link = OidcIdentity(
+        user_id=user.id,
+        issuer=identity.issuer,
+        client_id=current_app.config["OIDC_CLIENT_ID"],
+        subject=identity.subject,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(link)
+    except IntegrityError:
+        # The same person finishing two sign-ins at once: the other request linked them.
+        return user_signing_in(identity)
+    trail.record(
+        "user.oidc_linked",
+        user,
+        summary=f"{user.email} linked to their council account at the identity provider",
+        after={"issuer": identity.issuer, "subject": identity.subject},
+        actor=user,
+    )
+    return user
+
+
+def unlink(user: User) -> int:
+    """Forget the user's council accounts (an administrator's fix when the council reuses
+    an address or replaces an account); the next sign-in links by email again."""
+    links = db.session.scalars(select(OidcIdentity).where(OidcIdentity.user_id == user.id)).all()
+    for link in links:
+        db.session.delete(link)
+    if links:
+        trail.record(
+            "user.oidc_unlinked",
+            user,
+            summary=f"{user.email} unlinked from their council account",
+            before={"subjects": [link.subject for link in links]},
+        )
+    return len(links)
+
+
+def linked_at(user: User) -> datetime | None:
+    """When the user was first seen through the identity provider, if ever."""
+    return db.session.scalar(
+        select(func.min(OidcIdentity.linked_at)).where(OidcIdentity.user_id == user.id)
+    )

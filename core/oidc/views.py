@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from authlib.common.errors import AuthlibBaseError
-from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from joserfc.errors import JoseError
@@ -13,10 +25,20 @@ from core import oidc
 from core.access import Permission, requires
 from core.auth.signals import sign_in_failed
 from core.auth.views import _safe_next, complete_sign_in
-from core.extensions import limiter
-from core.oidc.provider import SignInProblem, authorisation_url, finish, user_for
+from core.extensions import db, limiter
+from core.models import User
+from core.oidc.provider import (
+    SignInProblem,
+    authorisation_url,
+    finish,
+    linked_at,
+    unlink,
+    user_signing_in,
+)
 
 bp = Blueprint("oidc", __name__, url_prefix="/sign-in/oidc")
+#: An administrator's side: the council account linked to a user.
+admin_bp = Blueprint("oidc_admin", __name__, url_prefix="/admin/users")
 
 
 @bp.record_once
@@ -26,9 +48,13 @@ def _on_register(state: BlueprintSetupState) -> None:
 
 
 @bp.app_context_processor
-def _sign_in_choices() -> dict[str, bool]:
+def _sign_in_choices() -> dict[str, Any]:
     # The sign-in page and the account pages show what is on without asking the views.
-    return {"oidc_sign_in": oidc.enabled(), "local_passwords": oidc.local_passwords()}
+    return {
+        "oidc_sign_in": oidc.enabled(),
+        "local_passwords": oidc.local_passwords(),
+        "oidc_linked_at": linked_at,
+    }
 
 
 #: The page to land on waits in the session cookie, which browsers cap at 4 KB.
@@ -47,6 +73,12 @@ PROBLEMS: dict[str, tuple[str, str, int]] = {
         "Your council account did not tell us your email address, so we cannot tell "
         "who you are here. Ask your system administrator to add you, and tell them "
         "this message.",
+        403,
+    ),
+    "linked": (
+        "You cannot use this service with this account",
+        "Your email address belongs to a user of this service who signs in with a "
+        "different council account. Ask your system administrator to check your account.",
         403,
     ),
     "denied": (
@@ -143,10 +175,25 @@ def callback() -> Response:
         if not isinstance(error, JoseError | AuthlibBaseError):
             current_app.logger.exception("OpenID Connect callback failed")
         return _problem(kind, f"{type(error).__name__}: {error}")
-    if identity.email is None:
-        return _problem("no_email", f"no email claim for subject {identity.subject[:100]!r}")
-    user = user_for(identity.email)
-    if user is None or not user.active:
-        detail = "no such account" if user is None else "account is not active"
-        return _problem("account", detail, email=identity.email, user_id=user and user.id)
+    try:
+        user = user_signing_in(identity)
+    except SignInProblem as problem:
+        return _problem(problem.kind, problem.detail, problem.email, problem.user_id)
     return complete_sign_in(user, method="oidc", next_url=identity.next_url)
+
+
+@admin_bp.route("/<int:user_id>/council-account/unlink", methods=["POST"])
+@requires(Permission.ADMINISTER)
+def unlink_council_account(user_id: int) -> Response:
+    """Forget which council account signs in as this user; the next sign-in links by email."""
+    user = db.get_or_404(User, user_id)
+    if unlink(user):
+        db.session.commit()
+        flash(
+            f"{user.name}'s council account is unlinked. The next person to sign in with "
+            f"the council account for {user.email} will be linked to {user.name}.",
+            "success",
+        )
+    else:
+        flash(f"{user.name} has no council account linked.", "info")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

@@ -49,9 +49,8 @@ class Behaviour:
     """How the provider answers the next sign-in; reset before every test."""
 
     #: Claims about the person who signs in at the provider (``None`` drops a claim).
-    identity: dict[str, Any] = field(
-        default_factory=lambda: {"sub": "entra-subject-1", "email": "worker@test.example"}
-    )
+    #: Without a ``sub``, each address gets a subject of its own, as each person does.
+    identity: dict[str, Any] = field(default_factory=lambda: {"email": "worker@test.example"})
     #: Claims of the id token to replace (``None`` drops one): nonce, aud, exp, iss ...
     changes: dict[str, Any] = field(default_factory=dict)
     #: "payload": the token's claims altered after signing; "key": signed with a key the
@@ -59,6 +58,12 @@ class Behaviour:
     tamper: str | None = None
     #: The authorisation endpoint answers with this OAuth error instead of a code.
     error: str | None = None
+
+
+def subject_for(identity: dict[str, Any]) -> dict[str, Any]:
+    """The identity's claims, with a ``sub`` made from its address when the test gave none."""
+    named = identity.get("email") or identity.get("preferred_username") or identity.get("upn")
+    return {"sub": f"subject-of-{str(named).lower()}", **identity}
 
 
 class TestProvider:
@@ -158,7 +163,7 @@ class TestProvider:
                     redirect_uri=redirect_uri,
                     nonce=args.get("nonce"),
                     challenge=args["code_challenge"],
-                    identity=dict(self.behaviour.identity),
+                    identity=subject_for(self.behaviour.identity),
                 )
                 answer["code"] = code
             return redirect(f"{redirect_uri}?{urlencode(answer)}")
