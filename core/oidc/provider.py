@@ -8,6 +8,7 @@ pending sign-in in the session, which claims must hold, and which user it is.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,6 +64,11 @@ class ProvenIdentity:
     subject: str
     email: str | None
     next_url: str | None
+
+
+def _now() -> float:
+    """Seconds since the epoch, as authlib stamps the pending sign-in (tests move it)."""
+    return time.time()
 
 
 def discovery_url(issuer: str) -> str:
@@ -153,6 +159,10 @@ def finish(args: Mapping[str, str]) -> ProvenIdentity:
     provider = client()
     state = args.get("state") or ""
     pending = provider.framework.get_state_data(session, state) if state else None
+    # authlib stores an expiry with the state but does not check it when reading.
+    stored = session.get(f"_state_{_NAME}_{state}")
+    if not isinstance(stored, dict) or not stored.get("exp", 0) > _now():
+        pending = None
     _drop_pending()  # a state is good for one answer only
     if args.get("error"):
         raise SignInProblem("denied", f"provider error {args.get('error', '')[:100]!r}")

@@ -269,3 +269,14 @@ def test_hostile_values_in_every_parameter_are_never_a_500(oidc_app, client, bor
 def test_a_next_page_too_long_for_the_cookie_is_dropped(oidc_app, client, borough):
     landed = through_provider(client, "/sign-in/oidc?next=/cases/" + "x" * 5000)
     assert landed.status_code == 302 and landed.location == "/"
+
+
+def test_an_answer_after_ten_minutes_is_refused(oidc_app, client, borough, provider, monkeypatch):
+    started = client.get("/sign-in/oidc")
+    answer = requests.get(started.location, allow_redirects=False, timeout=10)
+    back = urlsplit(answer.headers["Location"])
+    later = time.time() + 601
+    monkeypatch.setattr("core.oidc.provider._now", lambda: later)
+    page = refused(client.get(f"{back.path}?{back.query}"), 400)
+    assert "Your sign-in has expired" in page
+    assert provider.token_requests == []
