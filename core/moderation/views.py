@@ -261,10 +261,13 @@ def agreement() -> Any:
         conditions.append(Audit.service_id == service.id)
     if team is not None:
         conditions.append(Audit.team_id == team.id)
-    scope_conditions = list(conditions)
-    if auditor is not None:
-        conditions.append(Audit.auditor_id == auditor.id)
-    found = analytics.pairs(conditions)
+    in_scope = analytics.pairs(conditions)
+    # Only line auditors with moderated audits here can be chosen (an id typed in the
+    # address names nobody else).
+    auditor_ids = {p.auditor_id for p in in_scope}
+    if auditor is not None and auditor.id not in auditor_ids:
+        auditor = None
+    found = [p for p in in_scope if auditor is None or p.auditor_id == auditor.id]
     registry = get_registry()
     # Drill down where no narrower filter is chosen: by service, then team, then auditor.
     if service is None:
@@ -276,7 +279,6 @@ def agreement() -> Any:
     else:
         level, key = "auditor", (lambda p: p.auditor_id)
         names = {}
-    auditor_ids = {p.auditor_id for p in analytics.pairs(scope_conditions)}
     auditors = (
         db.session.scalars(select(User).where(User.id.in_(auditor_ids)).order_by(User.name)).all()
         if auditor_ids

@@ -148,6 +148,10 @@ def test_filters_narrow_the_pairs_and_small_numbers_say_so(
         f"/moderation/agreement?service={ten_pairs.cin.id}&team={ten_pairs.north.id}"
     ).get_data(as_text=True)
     assert "10 moderated audits compared" in team and 'data-row="Team Manager"' in team
+    # An id of someone who is not a line auditor here names nobody.
+    admin = ten_pairs.user("admin")
+    nobody = client.get(f"/moderation/agreement?auditor={admin.id}").get_data(as_text=True)
+    assert "10 moderated audits compared" in nobody and "Admin" not in nobody
     # Months before the moderations: nothing.
     last_year = periods.previous(periods.month_of(date.today()), 11).key
     empty = client.get(f"/moderation/agreement?period={last_year}").get_data(as_text=True)
