@@ -161,7 +161,12 @@ def test_an_administrators_changes_are_recorded_with_before_and_after(client, au
     )
     assert only("team.created").after == {"name": "CIN East", "active": True}
 
-    client.post(f"/admin/tools/{borough.cin.id}", data={})  # switch the children's audit off
+    # Switch the children's audit off, leaving the settings ticked as the page shows them.
+    kept = {
+        f"setting-{slug}-actions_before_sign_off": "on"
+        for slug in ("children_audit", "rereferral_theme", "supervision_audit")
+    }
+    client.post(f"/admin/tools/{borough.cin.id}", data=kept)
     tools = only("tools.updated")
     assert tools.before == {"children_audit": {"on": True} | tools.before["children_audit"]}
     assert tools.after["children_audit"]["on"] is False
