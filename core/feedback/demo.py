@@ -189,7 +189,7 @@ def _reply(
         if a.rating in (Rating.NOT_MET, Rating.PARTIALLY_MET)
     }
     if disagree is None:
-        disagree = bool(low) and rng.random() < 0.2
+        disagree = bool(low) and rng.random() < 0.07
     at = feedback.acknowledged_at + timedelta(minutes=rng.randint(5, 240))
     feedback.replied_at = at
     if not disagree:
