@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from core import trail
@@ -210,7 +211,8 @@ def new(audit_id: int) -> Any:
 
 
 def _action_or_404(action_id: int) -> RemedialAction:
-    action = db.session.get(RemedialAction, action_id)
+    # A change locks the row, so two managers confirming at once change it once.
+    action = db.session.get(RemedialAction, action_id, with_for_update=request.method == "POST")
     if action is None or not _may_see(current_user, action):
         abort(404)
     return action
@@ -323,6 +325,10 @@ def sign_off(audit_id: int) -> Response:
     except followup.FollowUpRefused as refusal:
         db.session.rollback()
         flash(str(refusal), "info")
+    except IntegrityError:
+        # Signed off by someone else at the same moment.
+        db.session.rollback()
+        flash("This audit's follow-up has already been signed off.", "info")
     return redirect(url_for("audits.show", audit_id=audit.id))
 
 
@@ -371,9 +377,10 @@ def reaudit(audit_id: int) -> Any:
                     today=today,
                 )
                 db.session.commit()
-            except followup.FollowUpRefused as refusal:
+            except (followup.FollowUpRefused, IntegrityError):
+                # Already asked for (perhaps by someone else at the same moment).
                 db.session.rollback()
-                flash(str(refusal), "info")
+                flash("A re-audit has already been asked for.", "info")
                 return redirect(url_for("audits.show", audit_id=audit.id))
             if made.allocation_id is not None:
                 flash(f"The re-audit is allocated to {auditor.name} now.", "success")
