@@ -286,9 +286,11 @@ def show(action_id: int) -> Any:
             db.session.rollback()
             errors["step"] = str(refusal)
     else:
+        # Against the action (with its case), so the audit's history lists changes only.
         record_view(
             "action.viewed",
-            action.audit,
+            action,
+            case_id=action.audit.case_id,
             summary=f"Viewed action {action.id} of {audit_label(action.audit)}",
         )
     page = render_template(
@@ -407,7 +409,8 @@ def comparison(reaudit_id: int) -> str:
     rows, overall = compare(record.audit, second, standards)
     record_view(
         "reaudit.viewed",
-        record.audit,
+        record,
+        case_id=record.audit.case_id,
         summary=f"Compared {audit_label(record.audit)} with its re-audit",
     )
     return render_template(

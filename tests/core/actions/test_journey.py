@@ -198,6 +198,7 @@ def test_the_whole_loop_from_not_met_to_a_compared_re_audit(
             .order_by(TrailEntry.id)
         )
     )
+    assert "action.viewed" not in steps and "reaudit.viewed" not in steps  # views: elsewhere
     for step in (
         "action.set",
         "followup.signed_off",
