@@ -82,6 +82,7 @@ def owner_choices(audit: Audit) -> list[User]:
                 User.service_id == audit.service_id,
                 User.id == audit.auditor_id,
                 User.id == audit.worker_id,
+                User.id == audit.subject_user_id,
             ),
         )
         .order_by(User.name)

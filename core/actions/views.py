@@ -171,8 +171,10 @@ def new(audit_id: int) -> Any:
     errors: dict[str, str] = {}
     if request.method == "GET":
         form.question.data = request.args.get("question", "")
-        if audit.worker_id and any(u.id == audit.worker_id for u in owners):
-            form.owner.data = str(audit.worker_id)
+        # Usually the worker whose case it was (or whose record, for a staff audit).
+        usual = audit.worker_id or audit.subject_user_id
+        if usual and any(u.id == usual for u in owners):
+            form.owner.data = str(usual)
     else:
         form.validate()
         errors = {name: messages[0] for name, messages in form.errors.items()}

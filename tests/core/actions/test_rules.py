@@ -16,7 +16,7 @@ from tests.factories import Borough
 from tests.helpers import children_answers, submitted_audit
 
 
-def _failed_audit(borough: Borough, **ratings: str):
+def _failed_audit(borough: Borough):
     return submitted_audit(
         borough.cases["cin"],
         borough.user("team_manager"),
@@ -109,3 +109,21 @@ def test_ratings_and_grades_compare_in_order():
     assert grade_change("inadequate", "good") == BETTER
     assert grade_change("outstanding", "adequate") == WORSE
     assert grade_change(None, "good") is None
+
+
+def test_a_staff_audit_offers_its_subject_as_the_usual_owner(client, auth, borough: Borough):
+    """A supervision audit: the supervisee, not a case's worker, is who usually acts."""
+    import random
+
+    from core.audits import workflow
+
+    registry = get_registry()
+    registry.set_switch("supervision_audit", borough.cin.id, True)
+    db.session.commit()
+    manager, worker = borough.user("service_manager"), borough.user("worker")
+    audit = workflow.start_staff_audit(registry, worker, manager, "supervision_audit", "s1")
+    answers = registry.demo_answers("supervision_audit", None, random.Random(3), borough.cin.id)
+    workflow.submit(audit, answers, registry.score("supervision_audit", answers, borough.cin.id))
+    auth.login("service_manager@test.example")
+    form = client.get(f"/actions/audit/{audit.id}/new").get_data(as_text=True)
+    assert f'<option value="{worker.id}" selected>' in form
