@@ -35,7 +35,7 @@ from core.moderation.draw import draw
 from core.moderation.rule import save_rule
 from core.programme import periods
 from core.tools.questions import AnswerValue
-from core.tools.registry import get_registry
+from core.tools.registry import ToolRegistry, get_registry
 from core.tools.standards import GRADE_FOR_RATING, OVERALL_GRADE, OVERALL_RATING, parse_grade
 
 MONTHS = 6
@@ -101,7 +101,7 @@ def demo(rng: random.Random, today: date) -> None:
 
 
 def _moderate(
-    registry: object,
+    registry: ToolRegistry,
     rng: random.Random,
     moderation: Moderation,
     drawn_on: date,
@@ -110,11 +110,11 @@ def _moderate(
     compare_only: bool,
 ) -> None:
     line = moderation.line_audit
-    info = registry.get(line.tool)  # type: ignore[attr-defined]
+    info = registry.get(line.tool)
     if info is None:
         return
     answers = dict(stored_answers(line))
-    definition = registry.form(line.tool, line.case, line.service_id)  # type: ignore[attr-defined]
+    definition = registry.form(line.tool, line.case, line.service_id)
     keys = [key for key, _, _ in standard_questions(definition)]
     for key in keys:
         given = answers.get(key)
@@ -124,13 +124,13 @@ def _moderate(
                 None if rating is Rating.MET else "Evidence checked on the file."
             )
             answers[key] = AnswerValue(rating, given.value, comment)
-    score = registry.score(line.tool, answers, line.service_id)  # type: ignore[attr-defined]
+    score = registry.score(line.tool, answers, line.service_id)
     if score is not None and score.suggested_rating is not None:
         overall = score.suggested_rating
         grade = score.suggested_grade or GRADE_FOR_RATING[overall]
         answers[OVERALL_RATING] = AnswerValue(overall)
         answers[OVERALL_GRADE] = AnswerValue(None, grade.value)
-        score = registry.score(line.tool, answers, line.service_id)  # type: ignore[attr-defined]
+        score = registry.score(line.tool, answers, line.service_id)
     day = min(drawn_on + timedelta(days=rng.randint(3, 25)), today)
     moment = datetime.combine(day, time(hour=rng.randint(9, 17)))
     audit = Audit(
