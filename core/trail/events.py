@@ -33,6 +33,18 @@ def _on_signed_in(sender: Any, user: Any, method: str = "password", **extra: Any
     record_view("sign_in.succeeded", user, summary=f"Signed in as {user.email}{how}", actor=user)
 
 
+#: Why the identity provider's answer was refused (``detail`` of an "oidc" failure).
+_OIDC_REFUSALS = {
+    "account": "no active account has that email address",
+    "linked": "the account is linked to another council account",
+    "no_email": "the identity provider sent no email address",
+    "denied": "the identity provider did not sign them in",
+    "state": "not started in this browser, or answered too late",
+    "token": "the identity token failed a check",
+    "provider": "the identity provider could not be reached or used",
+}
+
+
 def _on_sign_in_failed(
     sender: Any, email: str = "", user_id: int | None = None, reason: str = "", **extra: Any
 ) -> None:
@@ -42,6 +54,9 @@ def _on_sign_in_failed(
         what = f"Sign-in as {typed} refused: too many failed attempts"
     elif reason == "code":
         what = f"Failed sign-in as {typed}: wrong two-step verification code"
+    elif reason == "oidc":
+        why = _OIDC_REFUSALS.get(str(extra.get("detail", "")), "refused")
+        what = f"Failed sign-in through OIDC{' as ' + typed if typed else ''}: {why}"
     else:
         what = f"Failed sign-in as {typed}"
     record_view(

@@ -150,6 +150,7 @@ def test_an_email_careaudit_does_not_know_is_refused_and_recorded(
     assert client.get("/").status_code == 302
     [entry] = entries("sign_in.failed")
     assert "new.starter@test.example" in entry.summary
+    assert "through OIDC" in entry.summary and "no active account" in entry.summary
     assert entry.summary.endswith("(no such account)")
     assert entries("sign_in.succeeded") == []
 
