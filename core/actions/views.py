@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from core import trail
-from core.access import SEES_EVERYTHING, Permission, can_view_audit, requires
+from core.access import SEES_EVERYTHING, Permission, audit_visibility, can_view_audit, requires
 from core.actions import followup, rules
 from core.actions.comparison import compare, summary
 from core.actions.forms import DoneForm, ReAuditForm, ReviewForm, SetActionForm, read_date
@@ -430,13 +430,17 @@ def comparison(reaudit_id: int) -> str:
 
 
 def _scope(user: User) -> ColumnElement[bool]:
-    """Actions a user sees on the Actions page, by role (like reports and compliance)."""
+    """Actions a user sees on the Actions page, by role (like reports and compliance).
+
+    Never an action on an audit the user may not open (an action names the standard and
+    what was wrong, so it would unblind a moderator), unless the action is their own."""
+    visible = or_(audit_visibility(user), RemedialAction.owner_id == user.id)
     if user.role in SEES_EVERYTHING:
-        return true()
+        return visible
     if user.role is Role.SERVICE_MANAGER and user.service_id:
-        return Audit.service_id == user.service_id
+        return and_(visible, Audit.service_id == user.service_id)
     if user.role in {Role.TEAM_MANAGER, Role.DEPUTY_TEAM_MANAGER} and user.team_id:
-        return Audit.team_id == user.team_id
+        return and_(visible, Audit.team_id == user.team_id)
     return or_(RemedialAction.owner_id == user.id, RemedialAction.set_by_id == user.id)
 
 

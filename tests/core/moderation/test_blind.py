@@ -74,3 +74,30 @@ def test_the_agreement_form_never_gives_a_500(
     assert db.session.get(Moderation, moderation.id).status is ModerationStatus.AUDITED
     for path in (f"/moderation/{10**25}", "/moderation/999999", f"/moderation/{10**25}/start"):
         assert client.get(path).status_code in (404, 405)
+
+
+def test_the_actions_page_does_not_unblind_the_moderator(
+    client: FlaskClient, auth, borough: Borough, drawn: Moderation
+):
+    """An action names the standard and what was wrong with the line audit."""
+    from core.models import RemedialAction
+
+    line = drawn.line_audit
+    db.session.add(
+        RemedialAction(
+            audit_id=line.id,
+            question_label="The whole file",
+            description="Record the child's wishes and feelings",
+            owner_id=borough.user("worker").id,
+            set_by_id=borough.user("team_manager").id,
+            due_date=date.today(),
+        )
+    )
+    db.session.commit()
+    auth.login("iro@test.example")
+    page = client.get("/actions/").get_data(as_text=True)
+    assert "Record the child" not in page
+    drawn.status = ModerationStatus.AUDITED
+    db.session.commit()
+    page = client.get("/actions/").get_data(as_text=True)
+    assert "Record the child" in page
