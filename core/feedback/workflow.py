@@ -61,10 +61,14 @@ def give_feedback(audit: Audit) -> Feedback | None:
     """Ask the audited worker to read the submitted audit; tell them and their managers.
 
     None when there is nobody to feed back to: no worker, a self-audit (the worker
-    is the auditor), or a worker who has left.
+    is the auditor), or a worker who has left; and for a moderator's audit, which checks
+    the line auditor rather than the worker: its result goes to the line auditor and
+    their manager (core.moderation), and the worker had their feedback from the line audit.
     """
     worker = worker_for(audit)
     if worker is None or worker.id == audit.auditor_id or not worker.active:
+        return None
+    if _is_moderation(audit):
         return None
     existing = db.session.scalar(select(Feedback).where(Feedback.audit_id == audit.id))
     if existing is not None:
@@ -134,6 +138,13 @@ def _tell(feedback: Feedback, audit: Audit, worker: User) -> None:
 @audit_submitted.connect
 def _on_submitted(audit: Audit, **extra: object) -> None:
     give_feedback(audit)
+
+
+def _is_moderation(audit: Audit) -> bool:
+    from core.models import Moderation
+
+    linked = select(Moderation.id).where(Moderation.moderation_audit_id == audit.id)
+    return db.session.scalar(linked) is not None
 
 
 def feedback_for(audit: Audit) -> Feedback | None:

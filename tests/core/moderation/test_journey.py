@@ -113,6 +113,10 @@ def test_a_line_audit_is_drawn_moderated_blind_compared_and_fed_back(
     second = moderation.moderation_audit
     assert moderation.status is ModerationStatus.AUDITED
     assert second.kind is AuditKind.INDEPENDENT
+    # The moderator's audit checks the line auditor: no feedback round for the worker.
+    from core.models import Feedback
+
+    assert db.session.scalar(select(Feedback).where(Feedback.audit_id == second.id)) is None
     assert (second.tool, second.case_id, second.form_version) == (
         line.tool,
         line.case_id,
