@@ -13,9 +13,9 @@ def register_blueprints(app: Flask) -> None:
     from core.admin.views import bp as admin_bp
     from core.audits.views import bp as audits_bp
     from core.auth.views import bp as auth_bp
-    from core.feedback.views import bp as feedback_bp
     from core.cases.views import bp as cases_bp
     from core.concerns.views import bp as concerns_bp
+    from core.feedback.views import bp as feedback_bp
     from core.home.views import bp as home_bp
     from core.imports.views import bp as imports_bp
     from core.messages.views import bp as messages_bp
