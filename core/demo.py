@@ -693,4 +693,17 @@ def load(seed: int = 2011, today: date | None = None) -> str:
         f"the audit programme's rules and {allocations} allocations since "
         f"{programme_months[0]:%B %Y}."
     )
-    return " ".join([summary, *extras])
+    return " ".join([summary, _follow_up_summary(), *extras])
+
+
+def _follow_up_summary() -> str:
+    from core.models import Concern, Feedback, Moderation, RemedialAction
+
+    def count(model: type) -> int:
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+    return (
+        f"Follow-up: {count(Feedback)} audits fed back to workers, "
+        f"{count(RemedialAction)} remedial actions, {count(Moderation)} line audits drawn "
+        f"for moderation, {count(Concern)} safeguarding concerns."
+    )
