@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 
 from core.access import Permission, can_view_audit, requires
 from core.audits import views as audit_views
-from core.concerns import mail, panels, workflow  # noqa: F401  (panels register themselves)
+from core.concerns import panels, workflow  # noqa: F401  (panels register themselves)
 from core.concerns.forms import RaiseConcernForm, ResponseForm
 from core.concerns.scope import (
     RESPONDER_ROLES,
@@ -48,11 +48,6 @@ bp = Blueprint("concerns", __name__, url_prefix="/concerns", cli_group="concerns
 SAVE_AND_RAISE = "raise_concern"
 #: Answered concerns listed on the escalation page (the counts cover all).
 ANSWERED_LIMIT = 50
-
-
-@bp.record_once
-def _setup(state: object) -> None:
-    mail.init_app(state.app)  # type: ignore[attr-defined]
 
 
 @bp.app_template_filter("local_time")

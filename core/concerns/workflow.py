@@ -219,7 +219,6 @@ def escalate_overdue(day: date | None = None) -> Escalated:
         )
         db.session.commit()
         notify.deliver()
-        mail.deliver()
         result.concerns.append(concern.id)
         result.told += len(told)
     return result

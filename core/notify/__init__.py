@@ -40,9 +40,10 @@ from core.jobs.progress import JobProgress
 from core.models import Job, Reminder, User
 from core.models._types import utcnow
 
-__all__ = ["deliver", "init_app", "notify"]
+__all__ = ["deliver", "email_mailbox", "init_app", "notify"]
 
 JOB_NAME = "notify.email"
+MAILBOX_JOB = "notify.mailbox"
 SUBJECT_LENGTH = 200
 _PENDING = "careaudit_notify_pending"
 
@@ -97,6 +98,19 @@ def notify(
     return message
 
 
+def email_mailbox(address: str, *, subject: str, template: str, **context: Any) -> None:
+    """Queue an email to a shared mailbox (an address, not a member of staff), in the
+    current transaction; it goes after the commit, like :func:`notify`'s emails.
+
+    ``template`` gets ``base_url`` and ``context``. No message is listed anywhere: a
+    mailbox has no Messages page."""
+    body = render_template(template, base_url=current_app.config["BASE_URL"], **context)
+    job = jobs.create(
+        MAILBOX_JOB, {"to": address, "subject": subject[:SUBJECT_LENGTH], "body": body}
+    )
+    db.session.info.setdefault(_PENDING, []).append(job.id)
+
+
 def deliver() -> int:
     """Queue the emails of messages committed in this session; returns how many jobs.
 
@@ -137,6 +151,20 @@ def _email(arguments: dict[str, Any], progress: JobProgress) -> None:
             progress.advance()
     finally:
         connection.close()
+
+
+@jobs.job(MAILBOX_JOB)
+def _email_mailbox(arguments: dict[str, Any], progress: JobProgress) -> None:
+    progress.stage("Sending email", total=1)
+    email = EmailMessage(
+        subject=str(arguments["subject"]),
+        body=str(arguments["body"]),
+        to=[str(arguments["to"])],
+        connection=mail.get_connection(),
+    )
+    if email.send() != 1:
+        raise RuntimeError("the mail server accepted nothing")
+    progress.advance()
 
 
 def init_app(app: Flask) -> None:

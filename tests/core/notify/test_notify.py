@@ -59,3 +59,21 @@ def test_the_same_topic_is_told_once_a_day(app: Flask, borough: Borough):
 def test_inactive_staff_are_not_told(app: Flask, borough: Borough):
     borough.user("worker").active = False
     assert _tell(borough) is None
+
+
+def test_a_shared_mailbox_is_emailed_once_the_change_commits(app: Flask, borough: Borough):
+    notify.email_mailbox(
+        "safeguarding.qa@test.example",
+        subject="A safeguarding concern",
+        template="emails/notice.txt",
+        user=borough.user("worker"),
+        lines=["A concern was raised."],
+        link="/concerns/1",
+    )
+    assert _outbox(app) == []
+    db.session.commit()
+    assert notify.deliver() == 1
+    [sent] = _outbox(app)
+    assert sent.to == ["safeguarding.qa@test.example"]
+    assert "A concern was raised." in sent.body
+    assert db.session.scalar(select(Reminder.id)) is None  # a mailbox has no Messages page
