@@ -1,5 +1,6 @@
-"""The follow-up loop through the web pages: a Not met standard, an action set, done,
-reopened, done again, confirmed; the re-audit allocated, submitted and compared."""
+"""The follow-up loop through the web pages: a Not met standard, the worker acknowledges
+and replies, an action set, done, reopened, done again, confirmed; the re-audit
+allocated, submitted and compared; the audit's history tells it all."""
 
 from __future__ import annotations
 
@@ -87,8 +88,17 @@ def test_the_whole_loop_from_not_met_to_a_compared_re_audit(
     assert reaudit.allocation_id is None
     auth.logout()
 
-    # The owner sees it on the home page and marks it done with the evidence.
+    # The worker reads the audit, acknowledges it and replies (the right of reply).
     auth.login("worker@test.example")
+    assert "Audits to read and acknowledge" in client.get("/").get_data(as_text=True)
+    assert client.post(f"/feedback/{audit_id}/acknowledge").status_code == 302
+    replied = client.post(
+        f"/feedback/{audit_id}/reply",
+        data={"agreement": "agree", "comment": "Agreed: the chronology was behind."},
+    )
+    assert replied.status_code == 302
+
+    # The owner sees the action on the home page and marks it done with the evidence.
     home = client.get("/").get_data(as_text=True)
     assert "Your actions" in home and "Update the chronology" in home
     empty = client.post(f"/actions/{action.id}", data={"step": "done", "done-evidence": " "})
@@ -200,6 +210,9 @@ def test_the_whole_loop_from_not_met_to_a_compared_re_audit(
     )
     assert "action.viewed" not in steps and "reaudit.viewed" not in steps  # views: elsewhere
     for step in (
+        "audit.submitted",
+        "feedback.acknowledged",
+        "feedback.replied",
         "action.set",
         "followup.signed_off",
         "reaudit.requested",
@@ -209,6 +222,8 @@ def test_the_whole_loop_from_not_met_to_a_compared_re_audit(
         "reaudit.due",
     ):
         assert step in steps
+    history = client.get(f"/audits/{audit_id}").get_data(as_text=True)
+    assert "History of this audit" in history and "Agreed: the chronology was behind." in history
 
 
 def test_people_out_of_scope_get_not_found(client, auth, borough: Borough):
