@@ -6,7 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
-PYTEST_ARGS ?=
+# Every core runs tests (pytest-xdist); the slowest are listed at the end.
+PYTEST_ARGS ?= -n auto --durations=15
 
 .PHONY: run test lint check-python clean
 

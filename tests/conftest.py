@@ -26,8 +26,30 @@ from core.config import normalise_database_url
 from core.extensions import db
 from tests.factories import Borough, build_borough
 
-POSTGRES_URL = os.environ.get("CAREAUDIT_TEST_DATABASE_URL")
+#: The pytest-xdist worker running this process ("gw0", "gw1"...), or "" without xdist.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _per_worker(url: str | None) -> str | None:
+    """Each xdist worker empties and fills its own PostgreSQL database."""
+    if not url or not WORKER:
+        return url
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    return target.set(database=f"{target.database}_{WORKER}").render_as_string(
+        hide_password=False
+    )
+
+
+POSTGRES_URL = _per_worker(os.environ.get("CAREAUDIT_TEST_DATABASE_URL"))
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def redis_db(base: int) -> int:
+    """A Redis database number of this xdist worker's own (16 databases: 8 to 15 used)."""
+    index = int(WORKER[2:]) if WORKER.startswith("gw") and WORKER[2:].isdigit() else 0
+    return base + index % 4
 
 
 def test_config(database_url: str) -> dict[str, object]:

@@ -14,7 +14,7 @@ from core import create_app
 from core.extensions import db
 from core.models import UserSession
 from core.sessions import session_ended
-from tests.conftest import Clock, test_config
+from tests.conftest import Clock, redis_db, test_config
 from tests.factories import PASSWORD, Borough
 
 COOKIE = "session"
@@ -370,7 +370,8 @@ def test_the_timeout_warning_lands_on_a_sign_in_page_that_says_why(client, borou
 
 # -- Redis, where a council configures it ----------------------------------------
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
+# A database of this test worker's own, so parallel workers do not clear each other's keys.
+REDIS_URL = f"redis://127.0.0.1:6379/{redis_db(12)}"
 
 
 def _redis_answers() -> bool:

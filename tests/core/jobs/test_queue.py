@@ -19,7 +19,7 @@ from core.extensions import db
 from core.jobs import registry
 from core.jobs.queue import get_queue
 from core.models import Job, JobStatus
-from tests.conftest import test_config
+from tests.conftest import redis_db, test_config
 
 #: Bounded waits for a job a worker thread runs: generous, never a timing assertion.
 WAIT_SECONDS = 30
@@ -143,7 +143,7 @@ def test_a_job_queued_by_one_server_is_run_by_a_worker_on_another(
 ):
     """Production: a web server queues on Redis, a worker of another app instance runs it."""
     redis = {
-        "JOBS_REDIS_URL": "redis://127.0.0.1:6379/13",
+        "JOBS_REDIS_URL": f"redis://127.0.0.1:6379/{redis_db(8)}",
         "JOBS_QUEUE_NAME": f"careaudit-test-{uuid.uuid4().hex[:8]}",
     }
     with (

@@ -1,4 +1,6 @@
-"""The demo borough shows the follow-up in realistic numbers, and one re-audit compared."""
+"""What the demo borough must show of actions: realistic numbers, one re-audit compared.
+
+Called from tests/core/test_demo.py, which loads the demo once for every feature."""
 
 from __future__ import annotations
 
@@ -12,9 +14,8 @@ from core.extensions import db
 from core.models import ActionStatus, FollowUp, ReAudit, RemedialAction
 
 
-def test_the_demo_has_actions_of_every_kind_and_a_re_audit_compared(runner, client, auth):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+def check_demo_actions(client, auth) -> None:
+    """Actions of every kind, and a re-audit compared."""
     today = date.today()
     actions = db.session.scalars(select(RemedialAction)).all()
     counts = Counter(a.status for a in actions)
@@ -35,3 +36,4 @@ def test_the_demo_has_actions_of_every_kind_and_a_re_audit_compared(runner, clie
     assert "Better" in page
     listing = client.get("/actions/")
     assert listing.status_code == 200
+    auth.logout()
