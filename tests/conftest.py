@@ -37,9 +37,7 @@ def _per_worker(url: str | None) -> str | None:
     from sqlalchemy.engine import make_url
 
     target = make_url(url)
-    return target.set(database=f"{target.database}_{WORKER}").render_as_string(
-        hide_password=False
-    )
+    return target.set(database=f"{target.database}_{WORKER}").render_as_string(hide_password=False)
 
 
 POSTGRES_URL = _per_worker(os.environ.get("CAREAUDIT_TEST_DATABASE_URL"))
@@ -137,6 +135,46 @@ def app(database_url: str) -> Iterator[Flask]:
             _empty_tables()
             db.session.remove()
             db.engine.dispose()
+
+
+#: The demo borough's rows, per database, kept after its first load in this process.
+_DEMO_ROWS: dict[str, list[tuple[object, list[dict[str, object]]]]] = {}
+
+
+@pytest.fixture
+def demo_borough(app: Flask, database_url: str) -> Flask:
+    """The demo borough (`careaudit demo`, seed 2011, today), for tests that read it.
+
+    Loading it takes most of a minute on PostgreSQL, so it is loaded once per database
+    in each test process, and later tests get the same rows copied back in. Tests of the
+    demo command itself run the command instead."""
+    from datetime import date
+
+    from core.demo import load
+
+    rows = _DEMO_ROWS.get(database_url)
+    if rows is None:
+        load(seed=2011, today=date.today())
+        _DEMO_ROWS[database_url] = [
+            (table, [dict(row._mapping) for row in db.session.execute(table.select())])
+            for table in db.metadata.sorted_tables
+        ]
+        return app
+    for table, data in rows:
+        if data:
+            db.session.execute(table.insert(), data)  # type: ignore[attr-defined]
+    if db.engine.dialect.name == "postgresql":
+        # Rows came with their ids: move each id sequence past them.
+        for table, data in rows:
+            if data and "id" in table.c and table.c.id.autoincrement is not False:  # type: ignore[attr-defined]
+                db.session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "  # type: ignore[attr-defined]
+                        f'(SELECT max(id) FROM "{table.name}"))'  # type: ignore[attr-defined]
+                    )
+                )
+    db.session.commit()
+    return app
 
 
 @pytest.fixture

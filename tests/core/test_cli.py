@@ -82,6 +82,7 @@ def test_demo_loads_a_synthetic_borough_once(runner: FlaskCliRunner, client: Fla
     assert result.exit_code == 0, result.output
     assert "Loaded the demo borough" in result.output
     assert "audits fed back to workers" in result.output
+    assert "A re-referral themed audit" in result.output  # a plugin's demo data
     assert f"password for all: {DEMO_PASSWORD}" in result.output
     assert sign_ins_printed(result.output) == EXPECTED_SIGN_INS
     assert len(EXPECTED_SIGN_INS) == len(Role) == 8

@@ -10,7 +10,6 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core.demo import load
 from core.extensions import db
 from core.models import Allocation, AllocationStatus, Role, Service, User
 from core.programme import periods
@@ -20,9 +19,8 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def demo(app):
-    load(seed=2011, today=TODAY)
-    return app
+def demo(demo_borough):
+    return demo_borough
 
 
 def hand_count(level_of, allocations, keys):

@@ -1,7 +1,7 @@
 """The demo borough shows every part of the follow-up loop in realistic numbers.
 
-Loading the demo takes half a minute, so it is loaded once here and each feature's
-checks (in its own tests package, ``demo_checks.py``) run against it."""
+Loading the demo takes half a minute, so each feature's checks (in its own tests
+package, ``demo_checks.py``) run against one copy of it (the ``demo_borough`` fixture)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from tests.core.moderation.demo_checks import check_demo_moderation
 
 
 def test_the_demo_borough_shows_actions_moderation_and_concerns(
-    runner: FlaskCliRunner, client: FlaskClient, auth, app
+    demo_borough, runner: FlaskCliRunner, client: FlaskClient, auth
 ):
-    result = runner.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
     check_demo_actions(client, auth)
     check_demo_moderation(client)
     check_demo_concerns(runner)
