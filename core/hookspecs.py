@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint
 
+    from core.exports.document import Table
     from core.models import Audit, Case, User
     from core.programme.schedule import ReportDue
     from core.tools.info import MenuLink, ToolInfo
@@ -181,6 +182,22 @@ def careaudit_report_section(scope: ReportScope) -> ReportSection | None:
     Count with SQL: ``scope.conditions()`` selects the submitted audits of this
     tool in scope, and :mod:`core.tools.reporting` has the shared
     aggregations. Return ``None`` to leave the section out.
+    """
+
+
+@hookspec(firstresult=True)
+def careaudit_report_tables(scope: ReportScope) -> list[Table] | None:
+    """Return the tool's own tables for the committee pack and its exports.
+
+    Core draws every rated question's results, trend and "line against
+    independent" comparison itself from the form definition, for every tool.
+    This hook adds what only the tool knows (a themed audit's findings and
+    cross-tabulations, a standard's sub-items) as
+    :class:`core.exports.document.Table` rows of plain numbers and words, which
+    the report page, PDF, Word, Excel and CSV all render. Count with SQL over
+    ``scope.conditions()`` as for :func:`careaudit_report_section`. Never put
+    a case reference, a name or free text in a table. Return ``None`` (the
+    default) for nothing extra.
     """
 
 

@@ -291,6 +291,10 @@ class ToolRegistry:
     def report_section(self, scope: ReportScope) -> ReportSection | None:
         return self._caller(scope.tool, "careaudit_report_section")(scope=scope)
 
+    def report_tables(self, scope: ReportScope) -> list[Any]:
+        """The tool's own tables for the committee pack (none when it declares none)."""
+        return list(self._caller(scope.tool, "careaudit_report_tables")(scope=scope) or [])
+
 
 def load_entry_point_tools(pm: pluggy.PluginManager) -> None:
     """Register every tool installed under the ``careaudit.tools`` entry-point group.
