@@ -6,6 +6,12 @@ One module per aggregate; import models from here.
 from core.models.actions import ActionStatus, FollowUp, ReAudit, RemedialAction
 from core.models.audits import Answer, Audit, AuditKind, AuditStatus, Grade, Rating
 from core.models.cases import Case, CaseAssignment, CaseCategory, Category, Referral
+from core.models.committee import (
+    CommitteeExport,
+    CommitteeReport,
+    CommitteeReportStatus,
+    PinnedComment,
+)
 from core.models.concerns import Concern, ConcernEscalation, ConcernResponse
 from core.models.feedback import Agreement, Disagreement, Feedback
 from core.models.imports import ColumnMapping, ImportFile, ImportKind, ImportRun, ImportStatus
@@ -51,6 +57,9 @@ __all__ = [
     "CasePool",
     "Category",
     "ColumnMapping",
+    "CommitteeExport",
+    "CommitteeReport",
+    "CommitteeReportStatus",
     "Concern",
     "ConcernEscalation",
     "ConcernResponse",
@@ -72,6 +81,7 @@ __all__ = [
     "ModerationRun",
     "ModerationStatus",
     "OidcIdentity",
+    "PinnedComment",
     "Rating",
     "ReAudit",
     "RecoveryCode",
