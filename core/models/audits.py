@@ -135,6 +135,11 @@ class Audit(db.Model):
     suggested_grade: Mapped[str | None] = mapped_column(String(40))
     overall_rating: Mapped[str | None] = mapped_column(String(40))
     grade: Mapped[str | None] = mapped_column(String(40))
+    #: Historic audits loaded from a council's spreadsheet (``careaudit import audits``):
+    #: the run that imported it, and the row's key (tool, subject, date, auditor), unique,
+    #: so importing the same file again adds nothing. Both empty for audits done here.
+    imported_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"), index=True)
+    import_key: Mapped[str | None] = mapped_column(String(200), unique=True)
 
     case: Mapped[Case | None] = relationship()
     service: Mapped[Service] = relationship()
