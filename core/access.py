@@ -43,18 +43,31 @@ class Permission(StrEnum):
     MANAGE_PROGRAMME = "manage_programme"
     #: Changing the audit rules (administrators; service managers for their service).
     EDIT_RULES = "edit_rules"
+    #: Reading the evidence comments of audits in a report's scope (the narrative page):
+    #: managers and leads, never analysts, who see aggregates only.
+    VIEW_EVIDENCE_COMMENTS = "view_evidence_comments"
+    #: Building, issuing and exporting committee reports (the leads: QA, service and
+    #: senior managers).
+    BUILD_COMMITTEE_REPORTS = "build_committee_reports"
 
 
 _AUDITOR = {Permission.SIGNED_IN, Permission.VIEW_CASES, Permission.CONDUCT_AUDITS}
-_LEAD = {Permission.VIEW_REPORTS, Permission.MANAGE_PROGRAMME}
+_LEAD = {
+    Permission.VIEW_REPORTS,
+    Permission.MANAGE_PROGRAMME,
+    Permission.VIEW_EVIDENCE_COMMENTS,
+    Permission.BUILD_COMMITTEE_REPORTS,
+}
+#: Team managers read their team's comments on the narrative page, but build no pack.
+_TEAM_LEAD = {Permission.VIEW_REPORTS, Permission.VIEW_EVIDENCE_COMMENTS}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(
         {Permission.SIGNED_IN, Permission.ADMINISTER, Permission.EDIT_RULES}
     ),
     Role.SENIOR_MANAGER: frozenset(_AUDITOR | _LEAD),
     Role.SERVICE_MANAGER: frozenset(_AUDITOR | _LEAD | {Permission.EDIT_RULES}),
-    Role.TEAM_MANAGER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
-    Role.DEPUTY_TEAM_MANAGER: frozenset(_AUDITOR | {Permission.VIEW_REPORTS}),
+    Role.TEAM_MANAGER: frozenset(_AUDITOR | _TEAM_LEAD),
+    Role.DEPUTY_TEAM_MANAGER: frozenset(_AUDITOR | _TEAM_LEAD),
     # The Safeguarding and Quality Assurance service leads the audit system.
     Role.INDEPENDENT_REVIEWER: frozenset(_AUDITOR | _LEAD),
     # Social workers audit their own work (self-audit) and see audits of their cases.
