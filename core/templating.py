@@ -91,6 +91,10 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["label"] = label_of
     app.jinja_env.filters["iso_date"] = iso_date
     WTFormsHelpers(app)
+    # The report document's block macros (templates/exports/_blocks.html) need these.
+    from core.exports.html import register_template_helpers
+
+    register_template_helpers(app)
 
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:
