@@ -128,7 +128,7 @@ def _run(
 
 @click.group("import")
 def import_group() -> None:
-    """Import staff, the case list, the CIN census or the SSDA903 return."""
+    """Import staff, the case list, the CIN census, the SSDA903 return or past audits."""
 
 
 @import_group.command("staff")
@@ -204,3 +204,21 @@ def import_ssda903(
     options = {"skip_invalid": skip_invalid}
     files = [_read("header", header), _read("episodes", episodes)]
     _run(ImportKind.SSDA903, files, options, dry_run, quiet)
+
+
+@import_group.command("audits")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--tool", required=True, help="The audit tool's slug, e.g. children_audit or supervision_audit."
+)
+@_common
+def import_audits(file: Path, tool: str, dry_run: bool, skip_invalid: bool, quiet: bool) -> None:
+    """Past audits of one tool from a CSV or XLSX file, as submitted audits marked imported.
+
+    Columns: Audit date, Auditor (email or staff ID), Kind, Case reference (or
+    Staff member), one per rated question (e.g. Standard 1) with optional
+    "<question> evidence", Overall rating, Overall grade. Importing the same
+    file again adds nothing.
+    """
+    options = {"tool": tool, "skip_invalid": skip_invalid}
+    _run(ImportKind.AUDITS, [_read("file", file)], options, dry_run, quiet)

@@ -45,6 +45,7 @@ IMPORTERS: dict[ImportKind, str] = {
     ImportKind.CASES: "core.imports.cases:CaseImporter",
     ImportKind.CIN_CENSUS: "core.imports.cin_census:CensusImporter",
     ImportKind.SSDA903: "core.imports.ssda903:LookedAfterImporter",
+    ImportKind.AUDITS: "core.imports.audits:AuditImporter",
 }
 
 

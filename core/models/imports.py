@@ -20,6 +20,8 @@ class ImportKind(StrEnum):
     CASES = "cases"
     CIN_CENSUS = "cin_census"
     SSDA903 = "ssda903"
+    #: Historic audits of one tool, from a council's spreadsheets.
+    AUDITS = "audits"
 
     @property
     def label(self) -> str:
@@ -28,6 +30,7 @@ class ImportKind(StrEnum):
             "cases": "Case list",
             "cin_census": "CIN census",
             "ssda903": "SSDA903 looked-after children return",
+            "audits": "Historic audits",
         }[self.value]
 
 
