@@ -241,6 +241,9 @@ def _organisation(registry: Any) -> dict[str, Any]:
     person("analyst@bench.example", "Analyst", Role.PERFORMANCE_ANALYST)
     person("admin@bench.example", "Administrator", Role.ADMINISTRATOR)
     db.session.execute(insert(User), users)
+    # Plain (team id, service id) pairs, not ORM objects: reading an expired object
+    # later would open a transaction that stays idle through the whole load.
+    places = {code: [(t.id, t.service_id) for t in ts] for code, ts in teams_by_directorate.items()}
 
     # Tools on where they belong, as an administrator would set them (as the demo does).
     for tool in registry.all():
@@ -255,7 +258,7 @@ def _organisation(registry: Any) -> dict[str, Any]:
     by_role: dict[tuple[Role, int | None], list[int]] = {}
     for user_id, role, team_id in db.session.execute(select(User.id, User.role, User.team_id)):
         by_role.setdefault((role, team_id), []).append(user_id)
-    return {"teams": teams_by_directorate, "users": by_role}
+    return {"teams": places, "users": by_role}
 
 
 def _cases(rng: random.Random, organisation: dict[str, Any]) -> dict[str, list[tuple]]:
@@ -264,7 +267,7 @@ def _cases(rng: random.Random, organisation: dict[str, Any]) -> dict[str, list[t
     rows: list[dict[str, Any]] = []
     for number in range(CASES):
         code = "children" if number % 3 else "adults"
-        team = rng.choice(organisation["teams"][code])
+        team_id, service_id = rng.choice(organisation["teams"][code])
         category = rng.choice(CaseCategory.for_directorate(code))
         is_open = rng.random() < 0.8
         opened = LAST_MONTH - timedelta(days=rng.randint(30, 2500))
@@ -272,9 +275,9 @@ def _cases(rng: random.Random, organisation: dict[str, Any]) -> dict[str, list[t
             {
                 "reference": f"{'C' if code == 'children' else 'A'}{number + 1:07d}",
                 "initials": "".join(rng.choice("ABCDEFGHJKLMNPRSTW") for _ in range(2)),
-                "service_id": team.service_id,
-                "team_id": team.id,
-                "allocated_worker_id": rng.choice(users[(Role.SOCIAL_WORKER, team.id)]),
+                "service_id": service_id,
+                "team_id": team_id,
+                "allocated_worker_id": rng.choice(users[(Role.SOCIAL_WORKER, team_id)]),
                 "category": category.value,
                 "listed_category": category.value,
                 "is_open": is_open,
@@ -410,7 +413,7 @@ def _audits(
     with_category = "category" in own
     reviewers = users[(Role.INDEPENDENT_REVIEWER, None)]
     seniors = users[(Role.SENIOR_MANAGER, None)]
-    teams = [t for ts in organisation["teams"].values() for t in ts]
+    teams = [place for places in organisation["teams"].values() for place in places]
     tools, tool_weights = zip(*TOOLS.items(), strict=True)
     kinds = {subject: tuple(zip(*table.items(), strict=True)) for subject, table in KINDS.items()}
     months = _month_weights(rng)
@@ -429,16 +432,10 @@ def _audits(
             day = month_start + timedelta(days=rng.randrange(days))
             moment = datetime(day.year, day.month, day.day, rng.randint(9, 17), rng.randrange(60))
             if slug == "supervision_audit":
-                team = rng.choice(teams)
+                team_id, service_id = rng.choice(teams)
                 kind = rng.choices(*kinds["staff"])[0]
-                subject = rng.choice(users[(Role.SOCIAL_WORKER, team.id)])
-                case_id, service_id, team_id, worker_id, category = (
-                    None,
-                    team.service_id,
-                    team.id,
-                    None,
-                    None,
-                )
+                subject = rng.choice(users[(Role.SOCIAL_WORKER, team_id)])
+                case_id, worker_id, category = None, None, None
             else:
                 code = "children" if slug == "children_audit" else "adults"
                 case_id, service_id, team_id, worker_id, category = rng.choice(cases[code])
@@ -677,7 +674,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"{result['audits']:,} audits, {result['answers']:,} answers, {result['cases']:,} cases"
         + (
-            f", {result['summary_rows']:,} summary rows"
+            f", summary rebuilt ({result['summary_rows']:,} audits counted)"
             if result["summary_rows"] is not None
             else ""
         )

@@ -15,7 +15,8 @@ Measured, warm (one run first, then ``--runs`` runs; best and median):
 (c) an 8-quarter trend through ``core.reports.summary.monthly_rating_counts``
     and the raw ``GROUP BY`` month of the same 8 quarters;
 (d) the whole ``/reports/`` page for the quarter, whole council, signed in as a
-    senior manager (Flask's test client: no network, the full request).
+    senior manager (Flask's test client: no network, the full request), and the
+    page as it first opens (the last 12 months, two of them part months).
 
 The tally's figures are compared with the raw figures, and the run fails
 (exit status 1) if any differs. Prints a Markdown table for docs/performance.md.
@@ -214,9 +215,9 @@ def flatten_section(section: dict) -> dict[str, Counter]:
 def flatten_trend(result: Any) -> Counter:
     """``monthly_rating_counts``'s result as ``(year, month, kind, question, rating) -> n``.
 
-    Accepts the shapes the tally may return: rows (named tuples or mappings) with
-    month, kind, question, rating and n, or nested mappings month -> kind ->
-    question -> rating -> n.
+    The tally returns month -> kind -> [RatingRow] (as ``rating_tables`` per month);
+    rows with month, kind, question, rating and n, or nested mappings month ->
+    kind -> question -> rating -> n, are read too.
     """
     flat: Counter = Counter()
 
@@ -232,6 +233,8 @@ def flatten_trend(result: Any) -> Counter:
             for kind, by_question in by_kind.items():
                 if kind == ALL_KINDS:
                     continue
+                if isinstance(by_question, list):  # RatingRows in question order
+                    by_question = {row.key: row for row in by_question}
                 for question, by_rating in by_question.items():
                     if hasattr(by_rating, "counts"):  # a RatingRow
                         for rating, n in by_rating.counts.items():
@@ -354,6 +357,13 @@ def bench(url: str, tool: str, quarter_key: str, runs: int) -> tuple[list[Timing
 
         best, median, _ = timed(page, runs)
         timings.append(Timing("the report page, one quarter, whole council", "page", best, median))
+        # The page as it first opens: the last 12 months, whose two part months are
+        # counted from the answers (the tally holds whole months).
+        path = f"/reports/?period={periods.DEFAULT_PERIOD}&scope=all"
+        best, median, _ = timed(page, runs)
+        timings.append(
+            Timing("the report page, last 12 months (the default), whole council", "", best, median)
+        )
         db.session.remove()
         db.engine.dispose()
     sizes["problems"] = problems
