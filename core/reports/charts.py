@@ -219,6 +219,7 @@ def _draw_line(axes: Any, chart: Chart) -> None:
             positions,
             [_number(v) for v in series.values],
             label=series.name,
+            gid=f"series-{index + 1}",
             color=PALETTE[index % len(PALETTE)],
             marker=MARKERS[index % len(MARKERS)],
             linestyle=DASHES[index % len(DASHES)],
