@@ -666,9 +666,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             start = time.perf_counter()
             rows = _rebuild_summary()
             _analyse()
-            print(
-                f"summary rebuilt ({rows} rows) and analysed in {time.perf_counter() - start:.1f} s"
-            )
+            seconds = time.perf_counter() - start
+            print(f"summary rebuilt ({rows} audits counted) and analysed in {seconds:.1f} s")
         return
     result = generate(args.database_url, args.audits, args.seed, args.replace)
     print(
