@@ -50,6 +50,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     notify.init_app(app)
     init_templating(app)
     views.register_blueprints(app)
+    # Connects the report tally's receiver to audit_submitted (core.reports.summary).
+    from core.reports import summary  # noqa: F401
     access.init_app(app)
     security.init_app(app)
     from core.mfa import policy as mfa_policy

@@ -44,6 +44,10 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(moderate_command)
 
+    from core.reports.cli import reports_group
+
+    app.cli.add_command(reports_group)
+
     @app.cli.command("tools")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
     def tools_command(as_json: bool) -> None:

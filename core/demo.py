@@ -685,6 +685,11 @@ def load(seed: int = 2011, today: date | None = None) -> str:
     actions_demo(rng, today)
     # Plugins' own demo records (e.g. a themed audit with its sample drawn).
     extras = [text for text in registry.pm.hook.careaudit_demo_data(rng=rng, today=today) if text]
+    # The demo writes submitted audits directly (and backdates some): recount the
+    # report tally from them all.
+    from core.reports.summary import rebuild
+
+    rebuild()
     staff = db.session.scalar(select(func.count(User.id)))
     summary = (
         f"Loaded the demo borough: {len(teams)} teams in "

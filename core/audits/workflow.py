@@ -89,6 +89,7 @@ def new_audit(
         team_id=team_id,
         auditor=auditor,
         worker_id=case.allocated_worker_id if case is not None else None,
+        category=case.category if case is not None else None,
         kind=kind,
         status=AuditStatus.DRAFT,
         audit_date=date.today(),
@@ -196,8 +197,10 @@ def submit(audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None
         now = utcnow()
         audit.status = AuditStatus.SUBMITTED
         if audit.case is not None:
-            # Credit the worker who holds the case as the audit is completed.
+            # Credit the worker who holds the case as the audit is completed, and
+            # count the audit in the case's category as it is now (reports filter on it).
             audit.worker_id = audit.case.allocated_worker_id
+            audit.category = audit.case.category
         audit.submitted_at = now
         audit.updated_at = now
         audit.audit_date = now.date()

@@ -35,6 +35,7 @@ from core.models.programme import (
     Frequency,
     Reminder,
 )
+from core.models.reports import ReportTally, TallyAxis
 from core.models.sessions import SignInAttempt, UserSession
 from core.models.tools import ServiceTool
 from core.models.trail import TrailEntry
@@ -88,10 +89,12 @@ __all__ = [
     "Referral",
     "RemedialAction",
     "Reminder",
+    "ReportTally",
     "Role",
     "Service",
     "ServiceTool",
     "SignInAttempt",
+    "TallyAxis",
     "Team",
     "TrailEntry",
     "User",

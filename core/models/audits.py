@@ -129,6 +129,10 @@ class Audit(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     # The start form's one-off token: a resent "start" finds the same audit.
     request_token: Mapped[str | None] = mapped_column(String(64))
+    #: The case's category (``case_file.category``) as at the audit: copied when the
+    #: audit starts and again when it is submitted, so a report filtered by category
+    #: keeps counting an audit where it was even after the case changes category.
+    category: Mapped[str | None] = mapped_column(String(40))
     # Written at submission from the tool's scoring, so core reports and the
     # audit list can show outcomes without asking the tool again.
     suggested_rating: Mapped[str | None] = mapped_column(String(40))

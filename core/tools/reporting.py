@@ -2,21 +2,30 @@
 
 Everything here counts in the database (``GROUP BY``); only the aggregated
 rows, a handful per question, come back to Python.
+
+Counts come from the tally (``report_tally``, kept by ``core.reports.summary`` as
+audits are submitted) for the whole months of a scope, and from the ``audit`` and
+``answer`` tables for part months and for scopes the tally cannot serve (a given
+set of audits). Both sources give the same rows, which one function turns into
+tables, so a report's figures never depend on where they were read.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Date, Select, cast, func, literal_column, null, or_, select
+from sqlalchemy import type_coerce as coerce
 
 from core.extensions import db
 from core.models import Answer, Audit, AuditKind, AuditStatus, Grade, Rating, Service
 from core.models.audits import SCALE
+from core.models.reports import ALL_SERVICES, ALL_TEAMS, ReportTally, TallyAxis
 
 #: Key for "all kinds of audit together" in per-kind tables.
 ALL_KINDS = "all"
@@ -40,6 +49,13 @@ class ReportScope:
     team_id: int | None = None
     #: Optionally, only these audits (a ``SELECT audit.id``), e.g. one themed audit's sample.
     only_audits: Any = None
+    #: Optionally, only these kinds of audit (``AuditKind`` values); empty means all.
+    kinds: tuple[str, ...] = ()
+    #: Optionally, only audits of cases in these categories (codes, as at the audit).
+    categories: tuple[str, ...] = ()
+    #: False counts the audit and answer tables even where the tally could serve:
+    #: the tests and the benchmark compare the two.
+    tally: bool = True
 
     def conditions(self, any_tool: bool = False) -> list[ColumnElement[bool]]:
         """WHERE conditions on ``Audit`` selecting the audits in scope.
@@ -56,6 +72,10 @@ class ReportScope:
             conditions.append(Audit.tool == self.tool)
         if self.only_audits is not None:
             conditions.append(Audit.id.in_(self.only_audits))
+        if self.kinds:
+            conditions.append(Audit.kind.in_(self.kind_members()))
+        if self.categories:
+            conditions.append(Audit.category.in_(self.categories))
         if self.team_id is not None:
             conditions.append(Audit.team_id == self.team_id)
         elif self.service_id is not None:
@@ -68,6 +88,11 @@ class ReportScope:
     def audits(self) -> Select[Any]:
         """``SELECT audit.id`` for the audits in scope, to join or filter on."""
         return select(Audit.id).where(*self.conditions())
+
+    def kind_members(self) -> list[AuditKind]:
+        """``kinds`` as members; a value that names no kind matches no audit."""
+        known = {k.value: k for k in AuditKind}
+        return [known[k] for k in self.kinds if k in known]
 
 
 @dataclass(frozen=True)
@@ -123,14 +148,258 @@ class Distribution:
         return round(100 * self.counts.get(key, 0) / self.total)
 
 
+# -- counting: the tally for whole months, the answers for the rest -------------------
+
+
+class CountRow(NamedTuple):
+    """One aggregated count, as both sources give it (see ``core.models.reports``)."""
+
+    month: date | None  # the month's first day; None when not counted by month
+    kind: str
+    axis: TallyAxis
+    measure: str
+    value: str
+    n: int
+
+
+def month_start(column: Any) -> ColumnElement[date]:
+    """SQL for the first day of a date column's month, on PostgreSQL and SQLite."""
+    if db.engine.dialect.name == "postgresql":
+        # Inline literals, not parameters: PostgreSQL matches the GROUP BY expression
+        # with the selected one only if they are written the same.
+        return cast(func.date_trunc(literal_column("'month'"), column), Date)
+    # SQLite keeps dates as ISO text; date(.., 'start of month') gives the same text.
+    return coerce(func.date(column, literal_column("'start of month'")), Date)
+
+
+def _last_day(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _split(scope: ReportScope) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The scope's whole months (first and last month's first day) and its part months.
+
+    A period of whole months (a month, a quarter, a year) is all tally; "the last
+    12 months" is eleven whole months and two part months, counted from answers.
+    """
+    whole: list[date] = []
+    parts: list[tuple[date, date]] = []
+    first = scope.start.replace(day=1)
+    while first <= scope.end:
+        last = _last_day(first)
+        start, end = max(scope.start, first), min(scope.end, last)
+        if (start, end) == (first, last):
+            whole.append(first)
+        else:
+            parts.append((start, end))
+        first = last + timedelta(days=1)
+    return ((whole[0], whole[-1]) if whole else None), parts
+
+
+def _raw_rows(
+    scope: ReportScope, axes: Iterable[TallyAxis], keys: Sequence[str], by_month: bool
+) -> list[CountRow]:
+    """The counts from the ``audit`` and ``answer`` tables."""
+    month = month_start(Audit.audit_date) if by_month else null()
+    empty = literal_column("''")
+    rows: list[CountRow] = []
+    where = scope.conditions()
+    for axis in axes:
+        if axis is TallyAxis.AUDIT:
+            statement = select(
+                month, Audit.kind, empty.label("measure"), empty.label("value"), func.count()
+            ).where(*where)
+            group = [Audit.kind]
+        elif axis in (TallyAxis.RATING, TallyAxis.GRADE):
+            column = Audit.overall_rating if axis is TallyAxis.RATING else Audit.grade
+            statement = select(month, Audit.kind, empty, column, func.count(Audit.id)).where(
+                *where, column.is_not(None)
+            )
+            group = [Audit.kind, column]
+        else:
+            if not keys:
+                continue
+            statement = (
+                select(month, Audit.kind, Answer.question, Answer.rating, func.count(Answer.id))
+                .join(Answer, Answer.audit_id == Audit.id)
+                .where(*where, Answer.question.in_(keys), Answer.rating.is_not(None))
+            )
+            group = [Audit.kind, Answer.question, Answer.rating]
+        if by_month:
+            group.insert(0, month)
+        for row_month, kind, row_measure, row_value, n in db.session.execute(
+            statement.group_by(*group)
+        ):
+            rows.append(CountRow(row_month, kind.value, axis, row_measure, str(row_value), n))
+    return rows
+
+
+def _tally_place(scope: ReportScope) -> list[ColumnElement[bool]]:
+    """Which grain of the tally a scope reads, and where (see ``core.models.reports``)."""
+    if scope.team_id is not None:
+        return [ReportTally.team_id == scope.team_id]
+    place = [ReportTally.team_id == ALL_TEAMS]
+    if scope.service_id is not None:
+        place.append(ReportTally.service_id == scope.service_id)
+    elif scope.directorate_id is not None:
+        in_directorate = select(Service.id).where(Service.directorate_id == scope.directorate_id)
+        place.append(ReportTally.service_id.in_(in_directorate))
+    else:
+        place.append(ReportTally.service_id == ALL_SERVICES)
+    return place
+
+
+def _tally_rows(
+    scope: ReportScope,
+    months: tuple[date, date],
+    axes: Sequence[TallyAxis],
+    keys: Sequence[str],
+    by_month: bool,
+) -> list[CountRow]:
+    """The counts of whole months ``months`` (first days, inclusive) from the tally."""
+    axes = [a for a in axes if a is not TallyAxis.ANSWER or keys]
+    if not axes:
+        return []
+    where = [
+        ReportTally.tool == scope.tool,
+        *_tally_place(scope),
+        ReportTally.month >= months[0],
+        ReportTally.month <= months[1],
+        ReportTally.axis.in_(axes),
+        # Counts taken back to nothing (an audit moved or deleted) leave a 0 behind.
+        ReportTally.n != 0,
+    ]
+    if TallyAxis.ANSWER in axes:
+        where.append(or_(ReportTally.axis != TallyAxis.ANSWER, ReportTally.measure.in_(keys)))
+    if scope.kinds:
+        where.append(ReportTally.kind.in_(scope.kind_members()))
+    if scope.categories:
+        # Audits without a category are tallied under "" and match no filter.
+        where.append(ReportTally.category.in_([c for c in scope.categories if c]))
+    group = [ReportTally.kind, ReportTally.axis, ReportTally.measure, ReportTally.value]
+    month = ReportTally.month if by_month else null()
+    if by_month:
+        group.insert(0, ReportTally.month)
+    statement = (
+        select(month, *group[1 if by_month else 0 :], func.sum(ReportTally.n))
+        .where(*where)
+        .group_by(*group)
+    )
+    return [
+        CountRow(row_month, kind.value, axis, measure, value, int(n))
+        for row_month, kind, axis, measure, value, n in db.session.execute(statement)
+    ]
+
+
+def count_rows(
+    scope: ReportScope,
+    axes: Sequence[TallyAxis],
+    keys: Sequence[str] = (),
+    by_month: bool = False,
+) -> list[CountRow]:
+    """The counts in scope for ``axes`` (``keys``: the questions of ``answer`` rows).
+
+    Whole months come from the tally unless the scope names its own audits or
+    asks for the raw count (``tally=False``); part months from the answers. Rows
+    of the same key may come from both: consumers add them up.
+    """
+    if scope.start > scope.end:
+        return []
+    keys = list(keys)
+    if not scope.tally or scope.only_audits is not None:
+        return _raw_rows(scope, axes, keys, by_month)
+    whole, parts = _split(scope)
+    rows = _tally_rows(scope, whole, axes, keys, by_month) if whole else []
+    for start, end in parts:
+        rows += _raw_rows(replace(scope, start=start, end=end), axes, keys, by_month)
+    return rows
+
+
+def kinds_in_order(kinds: Iterable[str]) -> list[str]:
+    """Kinds of audit in the order the report shows them."""
+    present = set(kinds)
+    return [k.value for k in AuditKind if k.value in present]
+
+
+def _kind_counts(rows: Iterable[CountRow]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        if row.axis is TallyAxis.AUDIT:
+            counts[row.kind] = counts.get(row.kind, 0) + row.n
+    ordered = {kind: counts[kind] for kind in kinds_in_order(counts)}
+    ordered[ALL_KINDS] = sum(counts.values())
+    return ordered
+
+
+def _rating_tables(
+    rows: Iterable[CountRow], questions: Sequence[tuple[str, str, str]]
+) -> dict[str, list[RatingRow]]:
+    tables: dict[str, dict[str, RatingRow]] = {}
+
+    def table(kind: str) -> dict[str, RatingRow]:
+        if kind not in tables:
+            tables[kind] = {key: RatingRow(key, label, text) for key, label, text in questions}
+        return tables[kind]
+
+    table(ALL_KINDS)
+    for row in rows:
+        if row.axis is not TallyAxis.ANSWER:
+            continue
+        rating = Rating(row.value)
+        for name in (ALL_KINDS, row.kind):
+            entry = table(name).get(row.measure)
+            if entry is None:
+                continue
+            if rating is Rating.NOT_APPLICABLE:
+                entry.not_applicable += row.n
+            else:
+                entry.counts[rating] += row.n
+    ordered = [ALL_KINDS, *kinds_in_order(tables)]
+    return {kind: list(tables[kind].values()) for kind in ordered}
+
+
+def _outcomes(rows: Iterable[CountRow]) -> dict[str, dict[str, Distribution]]:
+    result: dict[str, dict[str, Distribution]] = {}
+
+    def bucket(kind: str) -> dict[str, Distribution]:
+        if kind not in result:
+            result[kind] = {
+                "rating": Distribution({r.value: 0 for r in SCALE}),
+                "grade": Distribution({g.value: 0 for g in Grade}),
+            }
+        return result[kind]
+
+    bucket(ALL_KINDS)
+    for row in rows:
+        for name in (ALL_KINDS, row.kind):
+            bucket(name)  # every kind with audits gets a table, even without outcomes
+            if row.axis is TallyAxis.AUDIT or not row.value:
+                continue
+            counts = bucket(name)["rating" if row.axis is TallyAxis.RATING else "grade"].counts
+            counts[row.value] = counts.get(row.value, 0) + row.n
+    ordered = [ALL_KINDS, *kinds_in_order(result)]
+    return {kind: result[kind] for kind in ordered}
+
+
+def _by_month(rows: Iterable[CountRow], scope: ReportScope) -> dict[date, list[CountRow]]:
+    """Rows per month, with every month of the scope present (empty months too)."""
+    months: dict[date, list[CountRow]] = {}
+    first = scope.start.replace(day=1)
+    while first <= scope.end:
+        months[first] = []
+        first = _last_day(first) + timedelta(days=1)
+    for row in rows:
+        assert row.month is not None
+        months[row.month].append(row)
+    return months
+
+
+_OUTCOME_AXES = (TallyAxis.AUDIT, TallyAxis.RATING, TallyAxis.GRADE)
+
+
 def audit_counts_by_kind(scope: ReportScope) -> dict[str, int]:
     """Number of audits in scope per kind, plus ``ALL_KINDS``."""
-    rows = db.session.execute(
-        select(Audit.kind, func.count(Audit.id)).where(*scope.conditions()).group_by(Audit.kind)
-    ).all()
-    counts = {kind.value: n for kind, n in rows}
-    counts[ALL_KINDS] = sum(counts.values())
-    return counts
+    return _kind_counts(count_rows(scope, [TallyAxis.AUDIT]))
 
 
 def rating_tables(
@@ -140,31 +409,22 @@ def rating_tables(
 
     ``questions`` is ``(key, label, text)`` in display order. Returns
     ``{ALL_KINDS | kind: [RatingRow, ...]}`` with a table for every kind that
-    has audits in scope.
+    has rated answers in scope.
     """
     keys = [key for key, _, _ in questions]
-    statement = (
-        select(Audit.kind, Answer.question, Answer.rating, func.count(Answer.id))
-        .join(Answer, Answer.audit_id == Audit.id)
-        .where(*scope.conditions(), Answer.question.in_(keys), Answer.rating.is_not(None))
-        .group_by(Audit.kind, Answer.question, Answer.rating)
-    )
-    tables: dict[str, dict[str, RatingRow]] = {}
+    return _rating_tables(count_rows(scope, [TallyAxis.ANSWER], keys), questions)
 
-    def table(kind: str) -> dict[str, RatingRow]:
-        if kind not in tables:
-            tables[kind] = {key: RatingRow(key, label, text) for key, label, text in questions}
-        return tables[kind]
 
-    table(ALL_KINDS)
-    for kind, question, rating, n in db.session.execute(statement):
-        for name in (ALL_KINDS, kind.value):
-            row = table(name)[question]
-            if rating is Rating.NOT_APPLICABLE:
-                row.not_applicable += n
-            else:
-                row.counts[rating] += n
-    return {kind: list(rows.values()) for kind, rows in tables.items()}
+def monthly_rating_tables(
+    scope: ReportScope, questions: Sequence[tuple[str, str, str]]
+) -> dict[date, dict[str, list[RatingRow]]]:
+    """:func:`rating_tables` for each month of the scope (first day -> tables)."""
+    keys = [key for key, _, _ in questions]
+    rows = count_rows(scope, [TallyAxis.ANSWER], keys, by_month=True)
+    return {
+        month: _rating_tables(month_rows, questions)
+        for month, month_rows in _by_month(rows, scope).items()
+    }
 
 
 def value_tables(scope: ReportScope, keys: Iterable[str]) -> dict[str, dict[str, dict[str, int]]]:
@@ -185,32 +445,15 @@ def value_tables(scope: ReportScope, keys: Iterable[str]) -> dict[str, dict[str,
 
 def outcome_distributions(scope: ReportScope) -> dict[str, dict[str, Distribution]]:
     """Overall ratings and grades per kind: ``{kind: {"rating": .., "grade": ..}}``."""
-    statement = (
-        select(Audit.kind, Audit.overall_rating, Audit.grade, func.count(Audit.id))
-        .where(*scope.conditions())
-        .group_by(Audit.kind, Audit.overall_rating, Audit.grade)
-    )
-    result: dict[str, dict[str, Distribution]] = {}
+    return _outcomes(count_rows(scope, _OUTCOME_AXES))
 
-    def bucket(kind: str) -> dict[str, Distribution]:
-        if kind not in result:
-            result[kind] = {
-                "rating": Distribution({r.value: 0 for r in SCALE}),
-                "grade": Distribution({g.value: 0 for g in Grade}),
-            }
-        return result[kind]
 
-    bucket(ALL_KINDS)
-    for kind, rating, grade, n in db.session.execute(statement):
-        for name in (ALL_KINDS, kind.value):
-            bucket(name)  # every kind with audits gets a table, even without outcomes
-            if rating:
-                counts = bucket(name)["rating"].counts
-                counts[rating] = counts.get(rating, 0) + n
-            if grade:
-                counts = bucket(name)["grade"].counts
-                counts[grade] = counts.get(grade, 0) + n
-    return result
+def monthly_outcome_distributions(
+    scope: ReportScope,
+) -> dict[date, dict[str, dict[str, Distribution]]]:
+    """:func:`outcome_distributions` for each month of the scope (first day -> outcomes)."""
+    rows = count_rows(scope, _OUTCOME_AXES, by_month=True)
+    return {month: _outcomes(month_rows) for month, month_rows in _by_month(rows, scope).items()}
 
 
 def kind_tabs(counts: Mapping[str, int]) -> list[tuple[str, str, int]]:

@@ -1,0 +1,259 @@
+"""The tally: submitted audits' counts, kept up to date for reports.
+
+``report_tally`` (``core.models.reports``) holds, per tool and month, team,
+service, kind of audit and case category, how many audits were submitted, their
+overall ratings and grades, and how each question was rated. Reports read it
+instead of the answers (``core.tools.reporting``), which is what keeps a
+council-wide report fast at a million audits.
+
+It is kept in the submitting transaction: ``core.audits.workflow`` sends
+``audit_submitted`` before its commit, and :func:`record` adds the audit's
+counts with an upsert, so the tally and the audit commit or roll back together.
+The upsert (``INSERT .. ON CONFLICT DO UPDATE SET n = n + excluded.n``) is
+atomic in the database, so two audits submitted at once both count; rows are
+written in primary key order so concurrent submissions lock them in the same
+order and never deadlock.
+
+Anything that changes submitted audits in bulk (the demo, an import of past
+audits) either calls :func:`record_many` for the audits it adds or runs
+:func:`rebuild` (``careaudit reports rebuild``), which recounts everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Insert,
+    Select,
+    delete,
+    event,
+    func,
+    inspect,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from core.audits.workflow import audit_submitted
+from core.extensions import db
+from core.models import Answer, Audit, AuditStatus
+from core.models.reports import ALL_SERVICES, ALL_TEAMS, NO_TEAM, ReportTally, TallyAxis
+from core.tools.reporting import (
+    Distribution,
+    RatingRow,
+    ReportScope,
+    month_start,
+    monthly_outcome_distributions,
+    monthly_rating_tables,
+)
+
+#: Audits per statement in :func:`record_many` (keeps ``IN (...)`` lists modest).
+CHUNK = 2000
+
+_KEY = ("tool", "team_id", "service_id", "month", "kind", "category", "axis", "measure", "value")
+
+
+def _constant(value: int | str) -> ColumnElement[Any]:
+    # Written into the SQL, not bound: PostgreSQL must see the same expression in
+    # the SELECT and the GROUP BY, and an INSERT .. SELECT needs the column's type.
+    return literal_column(repr(value) if isinstance(value, str) else str(value))
+
+
+def _place(grain: str) -> tuple[list[ColumnElement[Any]], list[ColumnElement[Any]]]:
+    """``team_id`` and ``service_id`` of a grain's rows, and which of them to group by."""
+    if grain == "team":
+        team = func.coalesce(Audit.team_id, _constant(NO_TEAM))
+        return [team, Audit.service_id], [team, Audit.service_id]
+    if grain == "service":
+        return [_constant(ALL_TEAMS), Audit.service_id], [Audit.service_id]
+    return [_constant(ALL_TEAMS), _constant(ALL_SERVICES)], []
+
+
+def _counts(grain: str, axis: TallyAxis, where: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    """The tally rows of one grain and axis, counted from ``audit`` and ``answer``."""
+    place, grouped = _place(grain)
+    month = month_start(Audit.audit_date)
+    category = func.coalesce(Audit.category, _constant(""))
+    columns = [Audit.tool, *place, month, Audit.kind, category, _constant(axis.value)]
+    group = [Audit.tool, *grouped, month, Audit.kind, category]
+    submitted = [Audit.status == AuditStatus.SUBMITTED, *where]
+    if axis is TallyAxis.AUDIT:
+        statement = select(*columns, _constant(""), _constant(""), func.count(Audit.id))
+        statement = statement.where(*submitted)
+    elif axis in (TallyAxis.RATING, TallyAxis.GRADE):
+        outcome = Audit.overall_rating if axis is TallyAxis.RATING else Audit.grade
+        statement = select(*columns, _constant(""), outcome, func.count(Audit.id))
+        statement = statement.where(*submitted, outcome.is_not(None))
+        group.append(outcome)
+    else:
+        statement = select(*columns, Answer.question, Answer.rating, func.count(Answer.id))
+        statement = statement.join(Answer, Answer.audit_id == Audit.id).where(
+            *submitted, Answer.rating.is_not(None)
+        )
+        group += [Answer.question, Answer.rating]
+    # In primary key order, so concurrent upserts take their row locks in one order.
+    in_key_order = [literal_column(str(position)) for position in range(1, len(_KEY) + 1)]
+    return statement.group_by(*group).order_by(*in_key_order)
+
+
+def _insert() -> Insert:
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(ReportTally)  # type: ignore[no-any-return]
+
+
+def _upsert(select_rows: Select[Any], sign: int = 1) -> Any:
+    """Counted rows added to the tally (``sign`` -1: taken off it)."""
+    statement = _insert().from_select([*_KEY, "n"], select_rows)
+    excluded = statement.excluded.n  # type: ignore[attr-defined]
+    return statement.on_conflict_do_update(  # type: ignore[attr-defined]
+        index_elements=list(_KEY),
+        set_={"n": ReportTally.n + excluded if sign > 0 else ReportTally.n - excluded},
+    )
+
+
+def _add(select_rows: Select[Any]) -> None:
+    """Add counted rows to the tally: new keys inserted, existing ones increased."""
+    db.session.execute(_upsert(select_rows))
+
+
+def record_many(audit_ids: Sequence[int]) -> None:
+    """Add the counts of these audits (the submitted ones among them); no commit.
+
+    Call it once per audit: counting an audit twice counts it twice.
+    """
+    ids = list(dict.fromkeys(audit_ids))
+    db.session.flush()  # the audits' own changes first: the counts are read in SQL
+    for offset in range(0, len(ids), CHUNK):
+        where = [Audit.id.in_(ids[offset : offset + CHUNK])]
+        for grain in ("team", "service", "council"):
+            for axis in TallyAxis:
+                _add(_counts(grain, axis, where))
+
+
+def record(audit: Audit) -> None:
+    """Add one submitted audit's counts to the tally; no commit."""
+    record_many([audit.id])
+
+
+@audit_submitted.connect
+def _on_submitted(audit: Audit, **extra: object) -> None:
+    record(audit)
+
+
+# -- submitted audits that change ---------------------------------------------------------
+#
+# A submitted audit is read-only in the app, but code may still move one (a themed
+# audit's demo dates its audits after submitting them; tests backdate audits) or
+# delete one. Whatever changes a counted field of an audit that was already
+# submitted is followed here, in the same flush: its old counts are taken off
+# before the UPDATE or DELETE, and its new counts added after it. Audits becoming
+# submitted are not followed here: ``audit_submitted`` (or ``record_many``) counts them.
+
+#: The audit's fields the tally counts by.
+COUNTED = (
+    "tool",
+    "status",
+    "audit_date",
+    "kind",
+    "service_id",
+    "team_id",
+    "category",
+    "overall_rating",
+    "grade",
+)
+_MOVED = "careaudit.tally.moved"
+
+
+def _was_submitted(audit: Audit) -> bool:
+    history = inspect(audit).attrs.status.history
+    before = history.deleted[0] if history.deleted else audit.status
+    return before in (AuditStatus.SUBMITTED, AuditStatus.SUBMITTED.value)
+
+
+def _change(session: Session, audit_id: int, sign: int) -> None:
+    connection = session.connection()
+    where = [Audit.id == audit_id]
+    for grain in ("team", "service", "council"):
+        for axis in TallyAxis:
+            connection.execute(_upsert(_counts(grain, axis, where), sign))
+
+
+@event.listens_for(Session, "before_flush")
+def _take_off_old_counts(session: Session, _context: object, _instances: object) -> None:
+    moved: list[int] = []
+    for audit in [*session.dirty, *session.deleted]:
+        if not isinstance(audit, Audit) or audit.id is None or not _was_submitted(audit):
+            continue
+        state = inspect(audit)
+        deleted = audit in session.deleted
+        if deleted or any(state.attrs[name].history.has_changes() for name in COUNTED):
+            _change(session, audit.id, -1)
+            if not deleted:
+                moved.append(audit.id)
+    if moved:
+        session.info.setdefault(_MOVED, []).extend(moved)
+
+
+@event.listens_for(Session, "after_flush")
+def _add_new_counts(session: Session, _context: object) -> None:
+    for audit_id in session.info.pop(_MOVED, []):
+        _change(session, audit_id, 1)
+
+
+def rebuild() -> int:
+    """Recount the whole tally from ``audit`` and ``answer``, in one transaction.
+
+    Returns the number of submitted audits counted. Submissions wait for it on
+    PostgreSQL (the table is locked) so none is counted twice or missed.
+    """
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("LOCK TABLE report_tally IN EXCLUSIVE MODE"))
+    db.session.execute(delete(ReportTally))
+    columns = [*_KEY, "n"]
+    for axis in TallyAxis:
+        db.session.execute(
+            ReportTally.__table__.insert().from_select(columns, _counts("team", axis, []))
+        )
+    # The coarser grains add up the team grain's rows: the answers are read once.
+    t = ReportTally
+    measure = [t.month, t.kind, t.category, t.axis, t.measure, t.value]
+    by_service = select(t.tool, _constant(ALL_TEAMS), t.service_id, *measure, func.sum(t.n))
+    by_service = by_service.where(t.team_id >= NO_TEAM).group_by(t.tool, t.service_id, *measure)
+    db.session.execute(t.__table__.insert().from_select(columns, by_service))
+    by_council = select(
+        t.tool, _constant(ALL_TEAMS), _constant(ALL_SERVICES), *measure, func.sum(t.n)
+    )
+    by_council = by_council.where(t.team_id == ALL_TEAMS).group_by(t.tool, *measure)
+    db.session.execute(t.__table__.insert().from_select(columns, by_council))
+    counted = db.session.scalar(
+        select(func.count(Audit.id)).where(Audit.status == AuditStatus.SUBMITTED)
+    )
+    db.session.commit()
+    return counted or 0
+
+
+# -- trends -----------------------------------------------------------------------------
+
+
+def monthly_rating_counts(
+    scope: ReportScope, questions: Sequence[tuple[str, str, str]]
+) -> dict[date, dict[str, list[RatingRow]]]:
+    """Per month of the scope (first day, every month, oldest first): the rating tables.
+
+    Each month maps ``ALL_KINDS`` and every kind with rated answers that month to
+    one :class:`RatingRow` per question, in ``questions`` order, exactly as
+    :func:`core.tools.reporting.rating_tables` counts that month.
+    """
+    return monthly_rating_tables(scope, questions)
+
+
+def monthly_outcomes(scope: ReportScope) -> dict[date, dict[str, dict[str, Distribution]]]:
+    """Per month of the scope: overall ratings and grades per kind (``"rating"``, ``"grade"``),
+    exactly as :func:`core.tools.reporting.outcome_distributions` counts that month."""
+    return monthly_outcome_distributions(scope)
