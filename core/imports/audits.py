@@ -808,3 +808,115 @@ class _RowChecker:
         plan.count("created", len(changes.create))
         plan.changes = changes
         return plan
+
+
+# -- the upload page's help and example file ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnHelp:
+    """One column of a tool's file, for the help page and the example file."""
+
+    heading: str
+    #: Other headings accepted for the column, e.g. the question's key.
+    also: str
+    what: str
+    example: str = ""
+
+
+def column_help(info: ToolInfo, definition: FormDefinition) -> list[ColumnHelp]:
+    """Every column a file of ``info``'s past audits can have, in the example file's order."""
+    staff = info.subject == Subject.STAFF
+    columns = [
+        ColumnHelp(
+            "Staff member" if staff else "Case reference",
+            "Supervisee, Subject" if staff else "Case, Reference",
+            "Required. The email or staff ID of the member of staff audited; they must be in "
+            "careaudit."
+            if staff
+            else "Required. The case recording system's reference; the case must be in "
+            "careaudit (import the case list first).",
+            "worker@council.example" if staff else "C000001",
+        ),
+        ColumnHelp(
+            "Audit date",
+            "Date",
+            "Required. The day of the audit, like 2024-04-15 or 15/04/2024; not in the future.",
+            "15/04/2024",
+        ),
+        ColumnHelp(
+            "Auditor",
+            "Auditor email, Auditor staff ID",
+            "Required. The auditor's email or staff ID; they must be in careaudit.",
+            "manager@council.example",
+        ),
+        ColumnHelp(
+            "Kind",
+            "Audit kind, Type",
+            "Required. " + ", ".join(KIND_LABELS.values()) + " (or line_management, LM, QA ...).",
+            KIND_LABELS[AuditKind.LINE_MANAGEMENT],
+        ),
+    ]
+    examples = ["Met", "Partially met", "Not met", "Not applicable"]
+    rated_seen = 0
+    for section in definition.sections:
+        index = 0
+        for question in section.questions:
+            if question.computed or question.key in (OVERALL_RATING, OVERALL_GRADE):
+                continue
+            if question.kind is QuestionKind.RATING:
+                if section.label:
+                    label = (
+                        section.label if index == 0 else f"{section.label}: {question.display_name}"
+                    )
+                else:
+                    label = question.display_name.capitalize()
+                index += 1
+                choices = "Met, Partially met, Not met" + (
+                    ", Not applicable" if question.allow_not_applicable else ""
+                )
+                columns.append(
+                    ColumnHelp(
+                        label,
+                        question.key,
+                        f"{question.text} {choices}; blank if not answered.",
+                        examples[rated_seen % (4 if question.allow_not_applicable else 3)],
+                    )
+                )
+                columns.append(
+                    ColumnHelp(
+                        f"{label} evidence",
+                        f"{question.key} comment",
+                        "Optional. The evidence comment for the rating.",
+                        "The plan was reviewed on time." if rated_seen == 1 else "",
+                    )
+                )
+                rated_seen += 1
+            else:
+                what = {
+                    QuestionKind.NUMBER: "A whole number.",
+                    QuestionKind.DATE: "A date.",
+                    QuestionKind.TEXT: "Text.",
+                }.get(question.kind, "One of: " + ", ".join(o.label for o in question.options))
+                columns.append(
+                    ColumnHelp(
+                        question.key, question.display_name, f"Optional. {question.text} {what}"
+                    )
+                )
+    columns.append(
+        ColumnHelp(
+            "Overall rating",
+            "Overall",
+            "Optional. The auditor's overall rating: Met, Partially met or Not met.",
+            "Partially met",
+        )
+    )
+    columns.append(
+        ColumnHelp(
+            "Overall grade",
+            "Grade",
+            "Optional. " + ", ".join(g.label for g in Grade) + ".",
+            Grade.ADEQUATE.label,
+        )
+    )
+    return columns

@@ -34,7 +34,9 @@ from werkzeug.wrappers import Response
 from core import jobs
 from core.access import Permission, requires
 from core.cases.categories import categories_for
+from core.exports.csv import csv_download
 from core.extensions import db
+from core.imports import audits as past_audits
 from core.imports import mapping as mappings
 from core.imports.files import read_table
 from core.imports.jobs import queue_run
@@ -52,10 +54,13 @@ from core.models import (
     Team,
 )
 from core.models._types import utcnow
+from core.tools.info import Subject, ToolInfo
+from core.tools.registry import get_registry
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
 PER_PAGE = 50
+AUDIT_COUNT_NAMES = ("created", "unchanged", "rejected")
 #: A heading with more distinct values than this (a reference, a date) lists none.
 MAX_DISTINCT_VALUES = 100
 #: Blank rows under each mappable field, for values the sample file does not show.
@@ -84,6 +89,8 @@ class Upload:
     #: Option name -> the checkbox's words.
     options: dict[str, str] = field(default_factory=dict)
     mapping: bool = False
+    #: Asks which audit tool the file's audits were done with (past audits).
+    tool: bool = False
 
 
 UPLOADS: dict[str, Upload] = {
@@ -124,6 +131,13 @@ UPLOADS: dict[str, Upload] = {
                 FileSlot("header", "Header file", "csv"),
                 FileSlot("episodes", "Episodes file", "csv"),
             ),
+        ),
+        Upload(
+            "audits",
+            ImportKind.AUDITS,
+            "Import past audits",
+            (FileSlot("file", "Audits file", "table"),),
+            tool=True,
         ),
     )
 }
@@ -232,10 +246,12 @@ def upload(slug: str) -> Any:
     spec = _upload_or_404(slug)
     saved = mappings.mappings() if spec.mapping else []
     errors: dict[str, str] = {}
-    typed: dict[str, Any] = {"mapping": "", **dict.fromkeys(spec.options, False)}
+    tools = importable_tools() if spec.tool else []
+    typed: dict[str, Any] = {"mapping": "", "tool": "", **dict.fromkeys(spec.options, False)}
     if request.method == "POST":
         typed = {name: request.form.get(name) == "yes" for name in spec.options}
         typed["mapping"] = (request.form.get("mapping") or "").strip()
+        typed["tool"] = (request.form.get("tool") or "").strip()
         limit = current_app.config["IMPORT_MAX_BYTES"]
         files: list[ImportFileData] = []
         for slot in spec.files:
@@ -251,11 +267,15 @@ def upload(slug: str) -> Any:
             chosen_mapping = mappings.find_mapping(typed["mapping"])
             if chosen_mapping is None:
                 errors["mapping"] = "Choose a saved mapping, or the headings careaudit uses"
+        if spec.tool and typed["tool"] not in {t.slug for t in tools}:
+            errors["tool"] = "Select the audit tool the audits were done with"
         if not errors:
             options: dict[str, Any] = {name: typed[name] for name in spec.options}
             options["skip_invalid"] = False
             if chosen_mapping is not None:
                 options["mapping"] = chosen_mapping.name
+            if spec.tool:
+                options["tool"] = typed["tool"]
             run = start_run(
                 spec.kind,
                 files,
@@ -275,7 +295,47 @@ def upload(slug: str) -> Any:
         typed=typed,
         accept=ACCEPT,
         limit=_mb(current_app.config["IMPORT_MAX_BYTES"]),
+        tools=tools,
+        tool_columns=_tool_columns(tools),
     ), (400 if errors else 200)
+
+
+# -- past audits: which tools, their columns, an example file -------------------------------
+
+
+def importable_tools() -> list[ToolInfo]:
+    """Tools whose past audits can be imported: every case and staff tool, by title."""
+    return sorted(
+        (t for t in get_registry().all() if t.subject != Subject.SAMPLE), key=lambda t: t.title
+    )
+
+
+def _tool_columns(tools: list[ToolInfo]) -> dict[str, list[Any]]:
+    """Each tool's columns for the help text; a tool whose form cannot be read has none."""
+    columns = {}
+    for info in tools:
+        try:
+            definition = get_registry().form(info.slug, None, None, None)
+        except Exception:  # a broken third-party tool must not take the page down
+            current_app.logger.exception("tool %s gave no form", info.slug)
+            continue
+        columns[info.slug] = past_audits.column_help(info, definition)
+    return columns
+
+
+@bp.route("/upload/audits/example/<slug>.csv")
+@requires(Permission.ADMINISTER)
+def audits_example(slug: str) -> Response:
+    """An example file of a tool's past audits: its headings and one invented row."""
+    info = next((t for t in importable_tools() if t.slug == slug), None)
+    if info is None:
+        abort(404)
+    columns = _tool_columns([info]).get(slug)
+    if columns is None:
+        abort(404)
+    return csv_download(
+        f"past-audits-{slug}.csv", [c.heading for c in columns], [[c.example for c in columns]]
+    )
 
 
 # -- one run ---------------------------------------------------------------------------------
@@ -308,6 +368,11 @@ def _details(run: ImportRun) -> list[tuple[str, Any]]:
         "without_case_file": "Children with no case file in careaudit",
         "without_case_file_references": "Their references",
         "child_protection": "Children on a child protection plan",
+        "tool": "Audit tool",
+        "first_audit_date": "Earliest audit",
+        "last_audit_date": "Latest audit",
+        "questions_not_in_file": "Rated questions the file has no column for",
+        "ignored_columns": "Columns not read",
     }
     skip = {"same_file_as", "checked_again_as"}
     details = run.details or {}
@@ -335,7 +400,8 @@ def show(run_id: int) -> str:
         working=working,
         worker_may_be_down=bool(job is not None and job.status is JobStatus.QUEUED and waited > 60),
         slug=SLUG_OF_KIND.get(run.kind),
-        count_names=COUNT_NAMES,
+        # Past audits are only ever added: no column for updated or closed ones.
+        count_names=AUDIT_COUNT_NAMES if run.kind is ImportKind.AUDITS else COUNT_NAMES,
         valid_rows=valid_rows(run),
         facts=_details(run),
         can_create_teams=_can_create_teams(run),
