@@ -1,0 +1,305 @@
+"""The report tally: kept as audits are submitted, rebuilt exactly, read by every report.
+
+Every figure read from the tally must equal the raw ``GROUP BY`` over the audit
+and answer tables (``ReportScope(tally=False)``), for any scope, filter and period.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import delete, func, select
+
+from core.audits import workflow
+from core.extensions import db
+from core.models import (
+    Answer,
+    Audit,
+    AuditKind,
+    AuditStatus,
+    Case,
+    CaseCategory,
+    Grade,
+    Rating,
+    ReportTally,
+)
+from core.reports import summary
+from core.tools.registry import get_registry
+from core.tools.reporting import (
+    ALL_KINDS,
+    ReportScope,
+    audit_counts_by_kind,
+    outcome_distributions,
+    rating_tables,
+)
+from tests.factories import Borough
+from tests.helpers import children_answers, submitted_audit
+
+TOOL = "children_audit"
+QUESTIONS = [(f"standard_{n}", f"Standard {n}", f"Question {n}") for n in range(1, 14)]
+#: A fixed month to build the random audits around (never "today": results must not drift).
+ANCHOR = date(2026, 6, 1)
+CATEGORIES = [c.value for c in CaseCategory][:5]
+
+
+def tally_rows() -> set[tuple[object, ...]]:
+    """The tally's counts, zeros left by moved audits aside."""
+    rows = db.session.execute(select(ReportTally).where(ReportTally.n != 0)).scalars()
+    return {
+        (
+            r.tool,
+            r.team_id,
+            r.service_id,
+            r.month,
+            r.kind,
+            r.category,
+            r.axis,
+            r.measure,
+            r.value,
+            r.n,
+        )
+        for r in rows
+    }
+
+
+def random_audits(b: Borough, rng: random.Random, count: int) -> list[int]:
+    """``count`` audits of random tool, place, kind, category, month and ratings, some drafts.
+
+    Inserted directly (as an import would) and counted with ``record_many``.
+    """
+    auditor = b.user("iro")
+    places = [
+        (b.cin.id, b.north.id),
+        (b.cin.id, b.south.id),
+        (b.cin.id, None),  # an audit without a team
+        (b.cic.id, b.care.id),
+        (b.older.id, b.older_team.id),
+    ]
+    ratings = [*Rating, None]
+    submitted: list[int] = []
+    for _ in range(count):
+        service_id, team_id = rng.choice(places)
+        is_submitted = rng.random() < 0.85
+        day = ANCHOR + timedelta(days=rng.randint(-400, 200))
+        audit = Audit(
+            tool=rng.choice([TOOL, TOOL, TOOL, "adult_audit"]),
+            form_version="1",
+            service_id=service_id,
+            team_id=team_id,
+            auditor_id=auditor.id,
+            kind=rng.choice(list(AuditKind)),
+            status=AuditStatus.SUBMITTED if is_submitted else AuditStatus.DRAFT,
+            audit_date=day,
+            category=rng.choice([*CATEGORIES, None]),
+            overall_rating=rng.choice([None, "met", "partially_met", "not_met"]),
+            grade=rng.choice([None, *(g.value for g in Grade)]),
+        )
+        db.session.add(audit)
+        db.session.flush()
+        for key, _, _ in rng.sample(QUESTIONS, rng.randint(0, len(QUESTIONS))):
+            rating = rng.choice(ratings)
+            value = None if rating is not None else rng.choice([None, "yes", "no"])
+            db.session.add(Answer(audit_id=audit.id, question=key, rating=rating, value=value))
+        if is_submitted:
+            submitted.append(audit.id)
+    db.session.flush()
+    summary.record_many(submitted)
+    db.session.commit()
+    return submitted
+
+
+def scopes(b: Borough) -> list[ReportScope]:
+    """Places, filters and periods: whole months, part months, one day, a long range."""
+    quarter = ReportScope(TOOL, date(2026, 4, 1), date(2026, 6, 30))
+    places = [
+        {},
+        {"directorate_id": b.children.id},
+        {"service_id": b.cin.id},
+        {"team_id": b.north.id},
+        {"team_id": b.care.id},
+    ]
+    filters: list[dict[str, object]] = [
+        {},
+        {"kinds": ("independent",)},
+        {"kinds": ("line_management", "self_audit")},
+        {"categories": (CATEGORIES[0],)},
+        {"categories": (CATEGORIES[1], CATEGORIES[2]), "kinds": ("senior_sample",)},
+        {"kinds": ("not-a-kind",)},
+    ]
+    periods = [
+        (date(2026, 4, 1), date(2026, 6, 30)),  # a quarter
+        (date(2025, 6, 15), date(2026, 6, 14)),  # twelve months, part months at each end
+        (date(2026, 3, 10), date(2026, 3, 20)),  # part of one month
+        (date(2025, 1, 1), date(2027, 3, 31)),  # everything
+    ]
+    result = []
+    for place in places:
+        for where in filters:
+            for start, end in periods:
+                result.append(dataclasses.replace(quarter, start=start, end=end, **place, **where))
+    result.append(dataclasses.replace(quarter, tool="adult_audit", service_id=b.older.id))
+    return result
+
+
+def raw(scope: ReportScope) -> ReportScope:
+    return dataclasses.replace(scope, tally=False)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_aggregation_from_the_tally_equals_the_raw_count(borough: Borough, seed: int):
+    random_audits(borough, random.Random(seed), 120)
+    for scope in scopes(borough):
+        assert audit_counts_by_kind(scope) == audit_counts_by_kind(raw(scope)), scope
+        assert rating_tables(scope, QUESTIONS) == rating_tables(raw(scope), QUESTIONS), scope
+        assert outcome_distributions(scope) == outcome_distributions(raw(scope)), scope
+
+
+def test_trends_month_by_month_equal_the_raw_count_of_each_month(borough: Borough):
+    random_audits(borough, random.Random(7), 150)
+    for scope in scopes(borough)[::7]:
+        ratings = summary.monthly_rating_counts(scope, QUESTIONS)
+        outcomes = summary.monthly_outcomes(scope)
+        months = list(ratings)
+        assert months == list(outcomes) == sorted(months)
+        assert months[0] == scope.start.replace(day=1)
+        for month in months:
+            last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            one = dataclasses.replace(
+                raw(scope), start=max(month, scope.start), end=min(last, scope.end)
+            )
+            assert ratings[month] == rating_tables(one, QUESTIONS), (scope, month)
+            assert outcomes[month] == outcome_distributions(one), (scope, month)
+
+
+def test_whole_months_are_read_from_the_tally(borough: Borough):
+    """The tally is really read: emptied, a quarter shows nothing while the raw count does."""
+    random_audits(borough, random.Random(4), 40)
+    scope = ReportScope(TOOL, date(2025, 1, 1), date(2027, 3, 31))
+    assert audit_counts_by_kind(raw(scope))[ALL_KINDS] > 0
+    db.session.execute(delete(ReportTally))
+    assert audit_counts_by_kind(scope) == {ALL_KINDS: 0}
+
+
+def test_record_many_and_rebuild_agree_and_rebuild_is_idempotent(borough: Borough):
+    submitted = random_audits(borough, random.Random(5), 80)
+    kept = tally_rows()
+    assert summary.rebuild() == len(submitted)
+    assert tally_rows() == kept
+    assert summary.rebuild() == len(submitted)
+    assert tally_rows() == kept
+
+
+def test_the_tally_counts_each_audit_once_at_every_grain(borough: Borough):
+    """Team rows, service rows and the council's rows each add up to the audits."""
+    submitted = random_audits(borough, random.Random(6), 60)
+
+    def audits(*where: object) -> int:
+        total = select(func.sum(ReportTally.n)).where(ReportTally.axis == "audit", *where)
+        return db.session.scalar(total) or 0
+
+    assert audits(ReportTally.team_id >= 0) == len(submitted)
+    assert audits(ReportTally.team_id == -1, ReportTally.service_id > 0) == len(submitted)
+    assert audits(ReportTally.team_id == -1, ReportTally.service_id == 0) == len(submitted)
+
+
+def test_submitting_an_audit_counts_it_in_the_same_transaction(borough: Borough):
+    b = borough
+    audit = submitted_audit(b.cases["cin"], b.user("team_manager"), children_answers({1: "met"}))
+    scope = ReportScope(TOOL, audit.audit_date.replace(day=1), audit.audit_date)
+    month = dataclasses.replace(scope, end=(scope.start + timedelta(days=32)).replace(day=1))
+    month = dataclasses.replace(month, end=month.end - timedelta(days=1))
+    assert audit_counts_by_kind(month) == {"line_management": 1, ALL_KINDS: 1}
+    assert rating_tables(month, QUESTIONS)[ALL_KINDS][0].counts[Rating.MET] == 1
+
+
+def test_a_submission_that_fails_leaves_the_tally_unchanged(
+    borough: Borough, monkeypatch: pytest.MonkeyPatch
+):
+    b = borough
+    registry = get_registry()
+    audit = workflow.start_audit(registry, b.cases["cin"], b.user("team_manager"), TOOL, "t1")
+    answers = children_answers({1: "met"}, overall="met", grade="good")
+    seen: list[int] = []
+
+    def failing_commit() -> None:
+        # The counts are there inside the transaction, just before the commit...
+        seen.append(db.session.scalar(select(func.count()).select_from(ReportTally)) or 0)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(db.session, "commit", failing_commit)
+    with pytest.raises(RuntimeError):
+        workflow.submit(audit, answers, registry.score(TOOL, answers, audit.service_id))
+    monkeypatch.undo()
+    db.session.rollback()
+    # ... and go with the submission when it fails.
+    assert seen and seen[0] > 0
+    assert db.session.scalar(select(func.count()).select_from(ReportTally)) == 0
+    assert db.session.get(Audit, audit.id).status is AuditStatus.DRAFT
+
+
+def test_moving_or_deleting_a_submitted_audit_moves_its_counts(borough: Borough):
+    b = borough
+    audit = submitted_audit(b.cases["cin"], b.user("team_manager"), children_answers())
+    audit.audit_date = date(2025, 5, 20)
+    audit.kind = AuditKind.INDEPENDENT
+    db.session.commit()
+    may = ReportScope(TOOL, date(2025, 5, 1), date(2025, 5, 31))
+    assert audit_counts_by_kind(may) == {"independent": 1, ALL_KINDS: 1}
+    kept = tally_rows()
+    summary.rebuild()
+    assert tally_rows() == kept
+    db.session.delete(audit)
+    db.session.commit()
+    assert audit_counts_by_kind(may) == {ALL_KINDS: 0}
+    assert tally_rows() == set()
+
+
+def test_an_audit_keeps_the_category_its_case_had_when_it_was_submitted(borough: Borough):
+    b = borough
+    case = b.cases["cin"]
+    audit = submitted_audit(case, b.user("team_manager"), children_answers())
+    assert audit.category == CaseCategory.CHILD_IN_NEED.value
+    case.category = CaseCategory.CHILD_PROTECTION.value
+    db.session.commit()
+    day = audit.audit_date
+    this_month = ReportScope(TOOL, day.replace(day=1), day)
+    for scope in (this_month, ReportScope(TOOL, date(2000, 1, 1), date(2099, 12, 31))):
+        in_need = dataclasses.replace(scope, categories=(CaseCategory.CHILD_IN_NEED.value,))
+        protection = dataclasses.replace(scope, categories=(CaseCategory.CHILD_PROTECTION.value,))
+        assert audit_counts_by_kind(in_need)[ALL_KINDS] == 1
+        assert audit_counts_by_kind(protection)[ALL_KINDS] == 0
+        assert audit_counts_by_kind(raw(in_need))[ALL_KINDS] == 1
+
+
+def test_audits_made_directly_take_their_case_category(borough: Borough):
+    """Audits not made by the workflow (the demo, imports) still get the category."""
+    b = borough
+    case = db.session.get(Case, b.cases["lac"].id)
+    audit = Audit(
+        tool=TOOL,
+        form_version="1",
+        case_id=case.id,
+        service_id=case.service_id,
+        team_id=case.team_id,
+        auditor_id=b.user("iro").id,
+        kind=AuditKind.INDEPENDENT,
+        audit_date=ANCHOR,
+    )
+    db.session.add(audit)
+    db.session.commit()
+    assert audit.category == CaseCategory.LOOKED_AFTER.value
+
+
+def test_careaudit_reports_rebuild(app: Flask, borough: Borough):
+    submitted = random_audits(borough, random.Random(8), 30)
+    kept = tally_rows()
+    db.session.execute(delete(ReportTally))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["reports", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert f"Rebuilt the report tally: {len(submitted)} submitted audits counted" in result.output
+    assert tally_rows() == kept
