@@ -112,3 +112,22 @@ def test_sheet_names_are_valid_and_unique() -> None:
 def test_the_one_table_export_still_works() -> None:
     book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(["Name", "Count"], [["=2+2", 3]])))
     assert list(book.active.iter_rows(values_only=True)) == [("Name", "Count"), ("'=2+2", 3)]
+
+
+def test_a_series_per_row_is_charted_from_the_rows() -> None:
+    """A table with a row per series (periods across) is charted from its rows as it is."""
+    chart = trend_chart()
+    table = replace(
+        chart.table,
+        columns=("Kind of audit", *chart.categories),
+        rows=tuple((s.name, *s.values) for s in chart.series),
+        numeric=(False, True, True, True, True),
+    )
+    document = Document(
+        "T", "C", "P", "S", [Section("trend", "Trend", [replace(chart, table=table)])]
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(document_xlsx(document)))["Trend"]
+    (drawn,) = sheet._charts
+    assert [s.val.numRef.f for s in drawn.series] == ["'Trend'!$B$6:$E$6", "'Trend'!$B$7:$E$7"]
+    assert drawn.series[0].cat.strRef.f == "'Trend'!$B$5:$E$5"
+    assert not any(str(r[0]).startswith("Figures drawn") for r in rows(sheet))

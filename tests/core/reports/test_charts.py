@@ -169,3 +169,16 @@ def test_a_series_must_match_the_categories() -> None:
     chart = replace(trend_chart(), series=(Series("Short", (1.0,)),))
     with pytest.raises(ValueError, match="1 values for 4 categories"):
         charts.svg(chart)
+
+
+def test_an_issued_report_read_back_from_json_draws_the_same() -> None:
+    """A stored (JSON) document's charts are equal by value: same drawing, from the cache."""
+    from core.exports.document import Document
+    from tests.core.exports.sample import sample_document
+
+    original = sample_document()
+    again = Document.from_json(original.to_json())
+    for before, after in zip(original.sections, again.sections, strict=True):
+        for one, two in zip(before.blocks, after.blocks, strict=True):
+            if isinstance(one, Chart):
+                assert charts.svg(two) == charts.svg(one)
