@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from core.exports.document import Table
 from core.models import Case
 from core.tools import (
     AnswerProblem,
@@ -66,6 +67,11 @@ def careaudit_check_answers(
 @hookimpl
 def careaudit_report_section(scope: ReportScope) -> ReportSection:
     return report.report_section(scope)
+
+
+@hookimpl
+def careaudit_report_tables(scope: ReportScope) -> list[Table] | None:
+    return report.report_tables(scope)
 
 
 @hookimpl

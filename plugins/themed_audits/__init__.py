@@ -6,6 +6,13 @@ every theme shares (population upload, sampling, allocation). See
 docs/writing-a-themed-audit.md.
 """
 
-from plugins.themed_audits.theme import CensusSource, Finding, PopulationColumn, RowError, Theme
+from plugins.themed_audits.theme import (
+    CensusSource,
+    CrossTab,
+    Finding,
+    PopulationColumn,
+    RowError,
+    Theme,
+)
 
-__all__ = ["CensusSource", "Finding", "PopulationColumn", "RowError", "Theme"]
+__all__ = ["CensusSource", "CrossTab", "Finding", "PopulationColumn", "RowError", "Theme"]

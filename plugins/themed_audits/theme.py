@@ -35,6 +35,7 @@ from core.tools import (
 )
 
 if TYPE_CHECKING:
+    from core.exports.document import Table
     from plugins.themed_audits.population import CensusPopulation
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -76,6 +77,22 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class CrossTab:
+    """A cross-tabulation: of the audited items where ``given`` holds, how many also have ``then``.
+
+    Both sides are :class:`Finding`s, matched exactly as headline findings are
+    (their labels name the two groups in the report). The report shows the
+    count, the total (the items where ``given`` holds) and the share, e.g.
+    ``CrossTab("Of the re-referrals with more than four previous referrals, how
+    many had contacts migrated from the old system", given=..., then=...)``.
+    """
+
+    label: str
+    given: Finding
+    then: Finding
+
+
+@dataclass(frozen=True)
 class CensusSource:
     """A population careaudit can work out from the statutory returns it has imported.
 
@@ -108,6 +125,8 @@ class Theme:
     #: The question set. Questions marked ``computed`` are filled from facts.
     sections: tuple[Section, ...] = ()
     findings: tuple[Finding, ...] = ()
+    #: Cross-tabulations for the report (none by default).
+    cross_tabs: tuple[CrossTab, ...] = ()
     default_on: bool = True
     #: Where the population can also come from the imported census (``None``: CSV only).
     census_population: CensusSource | None = None
@@ -208,6 +227,12 @@ class Theme:
         from plugins.themed_audits.findings import report_section
 
         return report_section(self, scope)
+
+    @hookimpl
+    def careaudit_report_tables(self, scope: ReportScope) -> list[Table] | None:
+        from plugins.themed_audits.findings import report_tables
+
+        return report_tables(self, scope)
 
     @hookimpl
     def careaudit_demo_answers(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import random
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core import hookspecs
+from core.exports.document import Table
 from core.extensions import db
 from core.models import Audit, AuditStatus, CaseCategory, Rating
 from core.tools import (
@@ -107,6 +109,27 @@ def test_hook_careaudit_report_section(app, borough: Borough):
     assert isinstance(section, ReportSection)
     assert section.audit_count == 1
     assert section.template == "children_audit/report_section.html"
+
+
+def test_hook_careaudit_report_tables(app, borough: Borough, checklist):
+    """A tool adds its own tables: the children's audit, Standard 6's items by kind of audit."""
+    answers = children_answers(overall="partially_met", grade="adequate")
+    answers["standard_6_health"] = AnswerValue(None, "no")
+    submitted_audit(borough.cases["cin"], borough.user("team_manager"), answers)
+    today = date.today()
+    scope = ReportScope(tool="children_audit", start=today.replace(day=1), end=today)
+    (table,) = get_registry().report_tables(scope)
+    assert isinstance(table, Table)
+    rows = {row[0]: row for row in table.rows}
+    line, independent = slice(1, 6), slice(6, 11)
+    assert table.columns[line] == tuple(
+        f"Line management: {c}" for c in ("Yes", "No", "Not applicable", "N", "Yes (%)")
+    )
+    assert rows["An up to date PEP (Personal Education Plan)"][line] == (1, 0, 0, 1, 100)
+    assert rows["A current health assessment"][line] == (0, 1, 0, 1, 0)
+    assert rows["A current health assessment"][independent] == (0, 0, 0, 0, None)
+    # A tool that declares no tables gives none.
+    assert get_registry().report_tables(replace(scope, tool=checklist.slug)) == []
 
 
 def test_hook_careaudit_demo_answers(app, borough: Borough):

@@ -19,7 +19,14 @@ from core.cases.referrals import AGE_BAND_LABELS, age_band
 from core.tools import AnswerProblem, AnswerSet, AnswerValue, Option, Question, Section
 from core.tools import QuestionKind as K
 from plugins.themed_audits.rereferral.census import census_referrals, rereferral_population
-from plugins.themed_audits.theme import CensusSource, Finding, PopulationColumn, RowError, Theme
+from plugins.themed_audits.theme import (
+    CensusSource,
+    CrossTab,
+    Finding,
+    PopulationColumn,
+    RowError,
+    Theme,
+)
 
 __all__ = ["AGE_BANDS", "ReReferralTheme", "age_band", "theme"]
 
@@ -230,6 +237,27 @@ SECTIONS = (
 )
 
 
+#: "More than four" is strictly more: five or more. The auditor counts the
+#: *previous* referrals, so the referral being audited is not in the number; the
+#: label says "previous" so the committee reads what was counted.
+MORE_THAN_FOUR = Finding(
+    "More than four previous referrals on the system", "previous_referrals", at_least=5
+)
+#: Referrals cut over from the old system that would now be recorded as contacts.
+MIGRATED_CONTACTS = Finding(
+    "Some referrals are contacts migrated from the old system", "migrated_contacts", at_least=1
+)
+DOMESTIC_VIOLENCE_OR_NEGLECT = Finding(
+    "Involving domestic violence or chronic neglect",
+    "main_concern",
+    ("domestic_violence", "chronic_neglect"),
+)
+SHOULD_HAVE_TRIGGERED_CP = Finding(
+    "Should have triggered a child protection enquiry", "should_have_triggered_cp", ("yes",)
+)
+MOBILE_FAMILY = Finding("Mobile family", "mobile_family", ("yes",))
+
+
 class ReReferralTheme(Theme):
     slug = "rereferral_theme"
     title = "Re-referrals themed audit"
@@ -269,15 +297,9 @@ class ReReferralTheme(Theme):
     )
     findings = (
         Finding("Dealt with appropriately", "dealt_with_appropriately", ("yes",)),
-        Finding(
-            "Involving domestic violence or chronic neglect",
-            "main_concern",
-            ("domestic_violence", "chronic_neglect"),
-        ),
-        Finding("More than four referrals on the system", "previous_referrals", at_least=4),
-        Finding(
-            "Should have triggered a child protection enquiry", "should_have_triggered_cp", ("yes",)
-        ),
+        DOMESTIC_VIOLENCE_OR_NEGLECT,
+        MORE_THAN_FOUR,
+        SHOULD_HAVE_TRIGGERED_CP,
         Finding(
             "Later on a child protection plan or in care",
             "later_escalation",
@@ -285,9 +307,31 @@ class ReReferralTheme(Theme):
         ),
         Finding("An earlier referral was a missed opportunity", "missed_opportunity", ("yes",)),
         Finding("Chronology up to date and easy to read", "chronology", ("yes",)),
-        Finding("Mobile family", "mobile_family", ("yes",)),
+        MOBILE_FAMILY,
         Finding("Referrer got feedback on the outcome", "referrer_feedback", ("yes",)),
         Finding("Aged 4 to 10 at referral", "age_band", ("4_to_10",)),
+    )
+    #: The report's own cross-readings of the themes (lines 203-221).
+    cross_tabs = (
+        CrossTab(
+            "Of the re-referrals with more than four previous referrals on the system, how "
+            "many had contacts migrated from the old system",
+            given=MORE_THAN_FOUR,
+            then=MIGRATED_CONTACTS,
+        ),
+        CrossTab(
+            "Of the re-referrals involving domestic violence or chronic neglect, how many "
+            "should have triggered a child protection enquiry",
+            given=DOMESTIC_VIOLENCE_OR_NEGLECT,
+            then=SHOULD_HAVE_TRIGGERED_CP,
+        ),
+        CrossTab(
+            "Of the mobile families, how many had information sought from other local authorities",
+            given=MOBILE_FAMILY,
+            then=Finding(
+                "Information sought from other local authorities", "other_la_information", ("yes",)
+            ),
+        ),
     )
 
     def derive(self, row: Mapping[str, Any]) -> dict[str, Any]:

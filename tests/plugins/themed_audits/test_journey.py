@@ -202,12 +202,20 @@ def test_sample_is_allocated_audited_and_reported(client, auth, theme_on):
     )
     assert row and row.groups() == ("1", "100")
     more_than_four = re.search(
-        r'data-finding="More than four referrals on the system">.*?'
+        r'data-finding="More than four previous referrals on the system">.*?'
         r"data-count>(\d+)<",
         findings,
         re.S,
     )
     assert more_than_four.group(1) == "1"
+    # 5 previous referrals, 1 of them migrated: the cross-tabulation is 1 of 1.
+    cross = re.search(
+        r'data-cross-tab="Of the re-referrals with more than four[^"]*">.*?'
+        r"data-total>(\d+)<.*?data-count>(\d+)<",
+        findings,
+        re.S,
+    )
+    assert cross and cross.groups() == ("1", "1")
     # ... and the theme's section is on the report page for the service.
     report = client.get(f"/reports/?scope=service-{b.cin.id}")
     assert b"Themed audit: Re-referrals themed audit" in report.data
