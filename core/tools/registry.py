@@ -291,6 +291,12 @@ class ToolRegistry:
     def report_section(self, scope: ReportScope) -> ReportSection | None:
         return self._caller(scope.tool, "careaudit_report_section")(scope=scope)
 
+    def implements(self, slug: str, hook_name: str) -> bool:
+        """Whether the tool has its own implementation of ``hook_name``."""
+        plugin = self._plugins.get(slug)
+        hook = getattr(self.pm.hook, hook_name)
+        return any(impl.plugin is plugin for impl in hook.get_hookimpls())
+
     def report_tables(self, scope: ReportScope) -> list[Any]:
         """The tool's own tables for the committee pack (none when it declares none)."""
         return list(self._caller(scope.tool, "careaudit_report_tables")(scope=scope) or [])

@@ -10,11 +10,13 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from tests.core.actions.demo_checks import check_demo_actions
 from tests.core.concerns.demo_checks import check_demo_concerns
 from tests.core.moderation.demo_checks import check_demo_moderation
+from tests.core.reports.demo_checks import check_demo_report
 
 
-def test_the_demo_borough_shows_actions_moderation_and_concerns(
+def test_the_demo_borough_shows_actions_moderation_concerns_and_reports(
     demo_borough, runner: FlaskCliRunner, client: FlaskClient, auth
 ):
     check_demo_actions(client, auth)
     check_demo_moderation(client)
     check_demo_concerns(runner)
+    check_demo_report(client, auth)
