@@ -43,9 +43,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from core.tools import AnswerProblem, AnswerSet, Option, Question, QuestionKind, Section
-from plugins.themed_audits import Finding, PopulationColumn, RowError, Theme
+from plugins.themed_audits import CrossTab, Finding, PopulationColumn, RowError, Theme
 
 YES_NO = (Option("yes", "Yes"), Option("no", "No"))
+PLAN = Finding("A plan was in place", "plan_in_place", ("yes",))
 
 
 class {classname}(Theme):
@@ -73,7 +74,17 @@ class {classname}(Theme):
                      name="the learning points"),
         )),
     )
-    findings = (Finding("A plan was in place", "plan_in_place", ("yes",)),)
+    findings = (PLAN,)
+    # Optional: "of the items where one finding holds, how many also have another".
+    cross_tabs = (
+        CrossTab(
+            "Of the referrals with a plan in place, how many came at least 90 days after "
+            "the previous one",
+            given=PLAN,
+            then=Finding("At least 90 days since the previous referral", "days_since_previous",
+                         at_least=90),
+        ),
+    )
 
     def derive(self, row: Mapping[str, Any]) -> dict[str, Any]:
         previous = row.get("previous_referral_date")
