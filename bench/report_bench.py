@@ -15,8 +15,9 @@ Measured, warm (one run first, then ``--runs`` runs; best and median):
 (c) an 8-quarter trend through ``core.reports.summary.monthly_rating_counts``
     and the raw ``GROUP BY`` month of the same 8 quarters;
 (d) the whole ``/reports/`` page for the quarter, whole council, signed in as a
-    senior manager (Flask's test client: no network, the full request), and the
-    page as it first opens (the last 12 months, two of them part months).
+    senior manager (Flask's test client: no network, the full request); its
+    line-against-independent and 8-quarter trend views; and the page as it first
+    opens (the last 12 months, two of them part months).
 
 The tally's figures are compared with the raw figures, and the run fails
 (exit status 1) if any differs. Prints a Markdown table for docs/performance.md.
@@ -357,6 +358,19 @@ def bench(url: str, tool: str, quarter_key: str, runs: int) -> tuple[list[Timing
 
         best, median, _ = timed(page, runs)
         timings.append(Timing("the report page, one quarter, whole council", "page", best, median))
+        # The page's other views of the same quarter: line against independent, and the
+        # trend of the 8 quarters to it (tables and a chart per standard, every tool).
+        for view, label in (
+            ("compare", "line management against independent"),
+            ("trend", f"trend of {TREND_QUARTERS} quarters"),
+        ):
+            path = f"/reports/?period={quarter_key}&scope=all&view={view}"
+            if view == "trend":
+                path += f"&unit=quarter&length={TREND_QUARTERS}"
+            best, median, _ = timed(page, runs)
+            timings.append(
+                Timing(f"the report page, {label}, whole council", f"page-{view}", best, median)
+            )
         # The page as it first opens: the last 12 months, whose two part months are
         # counted from the answers (the tally holds whole months).
         path = f"/reports/?period={periods.DEFAULT_PERIOD}&scope=all"
