@@ -265,6 +265,36 @@ def _short(value: float) -> str:
     return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
 
 
+_STYLE = re.compile(r'\sstyle="([^"]*)"')
+
+
+def _without_style_attributes(body: str) -> str:
+    """Each ``style="fill: #fff; ..."`` as presentation attributes (``fill="#fff"``).
+
+    The pages' content security policy allows no inline styles (``style-src 'self'``),
+    so a browser ignores ``style`` attributes and would paint every shape black. SVG's
+    presentation attributes carry the same properties and are not styles.
+    """
+
+    def tag(match: re.Match[str]) -> str:
+        text = match.group(0)
+        found = _STYLE.search(text)
+        if found is None:
+            return text
+        text = text[: found.start()] + text[found.end() :]
+        for declaration in found.group(1).split(";"):
+            name, _, value = (part.strip() for part in declaration.partition(":"))
+            if not name or not value:
+                continue
+            # The declaration wins over an attribute of the same name, as in CSS.
+            text = re.sub(rf'\s{re.escape(name)}="[^"]*"', "", text)
+            closing = "/>" if text.endswith("/>") else ">"
+            text = f'{text[: -len(closing)].rstrip()} {name}="{value}"{closing}'
+        return text
+
+    return re.sub(r"<[a-zA-Z][^<>]*>", tag, body)
+
+
 def _accessible(raw: str, chart: Chart, prefix: str) -> str:
     """matplotlib's SVG as an inline, labelled, clash-free element."""
     body = raw[raw.index("<svg") :]
@@ -274,11 +304,16 @@ def _accessible(raw: str, chart: Chart, prefix: str) -> str:
     body = re.sub(r"<metadata>.*?</metadata>\s*", "", body, count=1, flags=re.S)
     # Its <style>*{...}</style> would reach every element of the page it sits in.
     body = re.sub(r"<style[^>]*>.*?</style>\s*", "", body, flags=re.S)
+    body = _without_style_attributes(body)
     title_id, desc_id = f"{prefix}-title", f"{prefix}-desc"
     labelled = f"{title_id} {desc_id}" if chart.description else title_id
     opening_end = body.index(">") + 1
     opening = body[: opening_end - 1].replace(
-        "<svg ", f'<svg role="img" aria-labelledby="{labelled}" class="careaudit-chart__image" ', 1
+        "<svg ",
+        f'<svg role="img" aria-labelledby="{labelled}" class="careaudit-chart__image" '
+        # What the removed <style> set for every element, inherited from the root instead.
+        'stroke-linejoin="round" stroke-linecap="butt" ',
+        1,
     )
     title = f'<title id="{title_id}">{escape(chart.title)}</title>'
     desc = f'<desc id="{desc_id}">{escape(chart.description)}</desc>' if chart.description else ""

@@ -93,6 +93,18 @@ def test_no_page_wide_style() -> None:
     assert "<style" not in charts.svg(standards_chart())
 
 
+@pytest.mark.parametrize("make", [standards_chart, trend_chart])
+def test_colours_survive_the_content_security_policy(make) -> None:
+    """Pages allow no inline styles (style-src 'self'): a browser would ignore ``style``
+    attributes and paint every shape black, so fills and fonts are SVG attributes."""
+    drawn = charts.svg(make())
+    assert " style=" not in drawn
+    root = ET.fromstring(drawn)
+    fills = {e.get("fill") for e in root.iter() if e.get("fill")}
+    assert "#ffffff" in fills and len(fills) >= 3
+    assert any(e.get("font-family") for e in root.iter())
+
+
 def test_a_missing_value_is_a_gap_in_the_line() -> None:
     """None is drawn as a break in the line (two pieces), never as a fall to zero."""
     root = parse(charts.svg(trend_chart()))
