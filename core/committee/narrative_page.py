@@ -20,6 +20,7 @@ from core import trail
 from core.access import Permission, requires
 from core.committee import drafts, requests
 from core.extensions import db
+from core.inputs import whole_number
 from core.models import CommitteeReport, Rating
 from core.models.audits import RATING_LABELS
 from core.reports import narrative
@@ -54,18 +55,16 @@ def read_filters(
     if len(search) > narrative.SEARCH_LENGTH:
         errors["q"] = f"Search for {narrative.SEARCH_LENGTH} characters or fewer"
         search = ""
-    try:
-        page = max(1, int(args.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = max(1, whole_number(args.get("page")) or 1)
     return narrative.NarrativeFilters(question, rating, search, page), errors
 
 
 def pin_report(report_id: str) -> CommitteeReport:
     """The draft a pin-mode page pins into; 404 unless the user may use it."""
-    if not report_id.isdigit():
+    number = whole_number(report_id)
+    if number is None:
         abort(404)
-    report = db.session.get(CommitteeReport, int(report_id))
+    report = db.session.get(CommitteeReport, number)
     if report is None or not drafts.may_use(report, current_user):
         abort(404)
     return report

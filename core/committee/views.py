@@ -29,6 +29,7 @@ from core.access import Permission, requires
 from core.committee import drafts, exports, requests
 from core.committee.narrative_page import safe_back
 from core.extensions import db
+from core.inputs import whole_number
 from core.models import CommitteeExport, CommitteeReport, Job, JobStatus, PinnedComment
 from core.reports import narrative
 from core.reports.content import available_sections
@@ -240,10 +241,11 @@ def pin(report_id: int) -> Any:
     section = request.form.get("section", "")
     answer = request.form.get("answer", "")
     found = None
-    if answer.isdigit() and len(answer) < 12:
+    number = whole_number(answer)
+    if number is not None:
         service_ids = resolved.scope.service_ids
         found = narrative.comment(
-            int(answer),
+            number,
             resolved.base,
             resolved.tools,
             current_user,
