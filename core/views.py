@@ -14,6 +14,8 @@ def register_blueprints(app: Flask) -> None:
     from core.audits.views import bp as audits_bp
     from core.auth.views import bp as auth_bp
     from core.cases.views import bp as cases_bp
+    from core.committee.narrative_page import bp as narrative_bp
+    from core.committee.views import bp as committee_bp
     from core.concerns.views import bp as concerns_bp
     from core.feedback.views import bp as feedback_bp
     from core.home.views import bp as home_bp
@@ -49,6 +51,8 @@ def register_blueprints(app: Flask) -> None:
         feedback_bp,
         concerns_bp,
         moderation_bp,
+        narrative_bp,
+        committee_bp,
     ):
         app.register_blueprint(blueprint)
     # The history panel on every audit page (it has no pages of its own).
