@@ -24,7 +24,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core import jobs
+from core import jobs, trail
 from core.access import Permission, requires
 from core.committee import drafts, exports, requests
 from core.committee.narrative_page import safe_back
@@ -170,7 +170,19 @@ def _versions(report: CommitteeReport) -> list[CommitteeReport]:
 @requires(Permission.BUILD_COMMITTEE_REPORTS)
 def show(report_id: int) -> tuple[str, int]:
     report = _report_or_404(report_id)
+    _record_read(report)
     return _edit_page(report)
+
+
+def _record_read(report: CommitteeReport) -> None:
+    """Pinned comments are auditors' words about a case: reading them is recorded."""
+    if report.pins:
+        trail.record_view(
+            "committee.viewed",
+            report,
+            summary=f"Read committee report {report.id} (version {report.version}) "
+            f"with {len(report.pins)} pinned comments",
+        )
 
 
 @bp.route("/<int:report_id>", methods=["POST"])
@@ -222,6 +234,7 @@ def preview(report_id: int) -> str:
         document = drafts.document(report, current_user)
     except ValueError:
         abort(404)
+    _record_read(report)
     return render_template("committee/preview.html", report=report, document=document)
 
 

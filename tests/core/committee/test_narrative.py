@@ -155,3 +155,29 @@ def test_roles_without_access_to_comments_are_refused(client, auth, known: Known
     """Analysts see aggregates only; social workers and administrators no reports."""
     auth.login(f"{who}@test.example")
     assert client.get("/reports/narrative/").status_code == 403
+
+
+def test_a_moderator_does_not_read_the_comments_of_the_audit_they_moderate_blind(
+    client, auth, known: Known
+):
+    """The narrative never unblinds moderation: the line audit stays hidden until theirs is in."""
+    from datetime import date
+
+    from core.models import Moderation, ModerationStatus
+
+    db.session.add(
+        Moderation(
+            period=f"{date.today():%Y-%m}",
+            line_audit_id=known.line.id,
+            moderator_id=known.borough.user("iro").id,
+            case_id=known.line.case_id,
+            tool="children_audit",
+            due_date=date.today(),
+            status=ModerationStatus.DRAWN,
+        )
+    )
+    db.session.commit()
+    auth.login("iro@test.example")
+    _, html = page(client, question="children_audit:standard_3")
+    assert "Chronology MISSING" not in html
+    assert "Plan_review overdue" in html

@@ -144,6 +144,8 @@ def test_a_comment_is_pinned_from_the_narrative_page_and_unpinned_from_the_repor
     assert "Chronology MISSING since the transfer" in preview
     assert known.borough.cases["cin"].reference not in preview
 
+    assert "committee.viewed" in actions()  # reading the pinned comments is recorded
+
     client.post(f"/committee/{report.id}/pins/{pinned.id}/remove")
     assert db.session.scalar(select(func.count(PinnedComment.id))) == 0
     assert {"committee.pinned", "committee.unpinned"} <= set(actions())
