@@ -313,3 +313,29 @@ def test_a_lead_sees_only_reports_on_parts_of_the_council_they_report_on(
     listing = client.get("/committee/").get_data(as_text=True)
     assert f"/committee/{north.id}" in listing
     assert f'/committee/{whole.id}"' not in listing
+
+
+def test_the_build_button_posts_the_report_pages_parameters(app, client, auth, known: Known):
+    """The macro the report page uses: its hidden fields build the same report."""
+    from flask import render_template_string
+
+    auth.login("iro@test.example")
+    args = {
+        "period": ["last-12-months"],
+        "scope": ["all"],
+        "kind": ["independent"],
+        "view": ["trend"],
+    }
+    with app.test_request_context():
+        html = render_template_string(
+            '{% from "committee/_macros.html" import build_form %}{{ build_form(args) }}',
+            args=args,
+        )
+    fields = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', html)
+    assert ("kind", "independent") in fields and all(name != "view" for name, _ in fields)
+    data: dict[str, list[str]] = {}
+    for name, value in fields:
+        if name != "csrf_token":
+            data.setdefault(name, []).append(value)
+    report = build(client, **data)
+    assert report.kinds == ["independent"]
