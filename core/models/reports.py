@@ -14,6 +14,7 @@ that share a team, service, kind of audit and case category, for one *measure*:
 ``rating``    ``''``          the overall rating          audits with that overall rating
 ``grade``     ``''``          the grade                   audits with that grade
 ``answer``    question key    the question's rating       answers rated so (N/A included)
+``value``     question key    a choice question's code    answers with that value
 
 Every row exists at three grains, so every report scope reads one contiguous,
 small range of the primary key:
@@ -57,6 +58,7 @@ class TallyAxis(StrEnum):
     RATING = "rating"
     GRADE = "grade"
     ANSWER = "answer"
+    VALUE = "value"
 
 
 class ReportTally(db.Model):
@@ -75,9 +77,9 @@ class ReportTally(db.Model):
     #: The case category as at the audit (``Audit.category``), or ``NO_CATEGORY``.
     category: Mapped[str] = mapped_column(String(40), primary_key=True)
     axis: Mapped[TallyAxis] = mapped_column(enum_column(TallyAxis), primary_key=True)
-    #: The question key for ``answer`` rows; empty otherwise.
+    #: The question key for ``answer`` and ``value`` rows; empty otherwise.
     measure: Mapped[str] = mapped_column(String(60), primary_key=True)
-    #: The rating, overall rating or grade counted; empty for ``audit`` rows.
+    #: The rating, overall rating, grade or choice counted; empty for ``audit`` rows.
     value: Mapped[str] = mapped_column(String(60), primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
 

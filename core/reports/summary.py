@@ -2,7 +2,9 @@
 
 ``report_tally`` (``core.models.reports``) holds, per tool and month, team,
 service, kind of audit and case category, how many audits were submitted, their
-overall ratings and grades, and how each question was rated. Reports read it
+overall ratings and grades, how each question was rated, and the coded values of
+choice questions (never free text or numbers: see
+``core.tools.reporting.choice_questions``). Reports read it
 instead of the answers (``core.tools.reporting``), which is what keeps a
 council-wide report fast at a million audits.
 
@@ -14,9 +16,12 @@ atomic in the database, so two audits submitted at once both count; rows are
 written in primary key order so concurrent submissions lock them in the same
 order and never deadlock.
 
-Anything that changes submitted audits in bulk (the demo, an import of past
-audits) either calls :func:`record_many` for the audits it adds or runs
-:func:`rebuild` (``careaudit reports rebuild``), which recounts everything.
+Audits added already submitted (the demo, an import of past audits) are counted by
+:func:`record_many` for the audits added, or by :func:`rebuild` (``careaudit
+reports rebuild``), which recounts everything. A submitted audit that moves (its
+date, kind, place, category or outcome changes) or is deleted through the ORM is
+followed automatically (below). A submitted audit's answers never change; code
+that changes them in SQL must run :func:`rebuild`.
 """
 
 from __future__ import annotations
@@ -29,11 +34,13 @@ from sqlalchemy import (
     ColumnElement,
     Insert,
     Select,
+    and_,
     delete,
     event,
     func,
     inspect,
     literal_column,
+    or_,
     select,
     text,
 )
@@ -45,9 +52,11 @@ from core.extensions import db
 from core.models import Answer, Audit, AuditStatus
 from core.models.reports import ALL_SERVICES, ALL_TEAMS, NO_TEAM, ReportTally, TallyAxis
 from core.tools.reporting import (
+    TALLIED_VALUE_LENGTH,
     Distribution,
     RatingRow,
     ReportScope,
+    choice_questions,
     month_start,
     monthly_outcome_distributions,
     monthly_rating_tables,
@@ -75,7 +84,9 @@ def _place(grain: str) -> tuple[list[ColumnElement[Any]], list[ColumnElement[Any
     return [_constant(ALL_TEAMS), _constant(ALL_SERVICES)], []
 
 
-def _counts(grain: str, axis: TallyAxis, where: Sequence[ColumnElement[bool]]) -> Select[Any]:
+def _counts(
+    grain: str, axis: TallyAxis, where: Sequence[ColumnElement[bool]]
+) -> Select[Any] | None:
     """The tally rows of one grain and axis, counted from ``audit`` and ``answer``."""
     place, grouped = _place(grain)
     month = month_start(Audit.audit_date)
@@ -91,12 +102,30 @@ def _counts(grain: str, axis: TallyAxis, where: Sequence[ColumnElement[bool]]) -
         statement = select(*columns, _constant(""), outcome, func.count(Audit.id))
         statement = statement.where(*submitted, outcome.is_not(None))
         group.append(outcome)
-    else:
+    elif axis is TallyAxis.ANSWER:
         statement = select(*columns, Answer.question, Answer.rating, func.count(Answer.id))
         statement = statement.join(Answer, Answer.audit_id == Audit.id).where(
             *submitted, Answer.rating.is_not(None)
         )
         group += [Answer.question, Answer.rating]
+    else:
+        choices = choice_questions()
+        if not choices:
+            return None
+        statement = select(*columns, Answer.question, Answer.value, func.count(Answer.id))
+        statement = statement.join(Answer, Answer.audit_id == Audit.id).where(
+            *submitted,
+            or_(
+                *(
+                    and_(Audit.tool == tool, Answer.question.in_(sorted(keys)))
+                    for tool, keys in sorted(choices.items())
+                )
+            ),
+            Answer.value.is_not(None),
+            # Choices are short codes; anything longer was not a choice when stored.
+            func.length(Answer.value) <= TALLIED_VALUE_LENGTH,
+        )
+        group += [Answer.question, Answer.value]
     # In primary key order, so concurrent upserts take their row locks in one order.
     in_key_order = [literal_column(str(position)) for position in range(1, len(_KEY) + 1)]
     return statement.group_by(*group).order_by(*in_key_order)
@@ -117,9 +146,10 @@ def _upsert(select_rows: Select[Any], sign: int = 1) -> Any:
     )
 
 
-def _add(select_rows: Select[Any]) -> None:
-    """Add counted rows to the tally: new keys inserted, existing ones increased."""
-    db.session.execute(_upsert(select_rows))
+def _all_counts(grain: str, where: Sequence[ColumnElement[bool]]) -> list[Select[Any]]:
+    """Every axis's rows of one grain, in a fixed order (lock order, see the module)."""
+    counts = (_counts(grain, axis, where) for axis in TallyAxis)
+    return [statement for statement in counts if statement is not None]
 
 
 def record_many(audit_ids: Sequence[int]) -> None:
@@ -132,8 +162,8 @@ def record_many(audit_ids: Sequence[int]) -> None:
     for offset in range(0, len(ids), CHUNK):
         where = [Audit.id.in_(ids[offset : offset + CHUNK])]
         for grain in ("team", "service", "council"):
-            for axis in TallyAxis:
-                _add(_counts(grain, axis, where))
+            for statement in _all_counts(grain, where):
+                db.session.execute(_upsert(statement))
 
 
 def record(audit: Audit) -> None:
@@ -180,8 +210,8 @@ def _change(session: Session, audit_id: int, sign: int) -> None:
     connection = session.connection()
     where = [Audit.id == audit_id]
     for grain in ("team", "service", "council"):
-        for axis in TallyAxis:
-            connection.execute(_upsert(_counts(grain, axis, where), sign))
+        for statement in _all_counts(grain, where):
+            connection.execute(_upsert(statement, sign))
 
 
 @event.listens_for(Session, "before_flush")
@@ -216,10 +246,8 @@ def rebuild() -> int:
         db.session.execute(text("LOCK TABLE report_tally IN EXCLUSIVE MODE"))
     db.session.execute(delete(ReportTally))
     columns = [*_KEY, "n"]
-    for axis in TallyAxis:
-        db.session.execute(
-            ReportTally.__table__.insert().from_select(columns, _counts("team", axis, []))
-        )
+    for statement in _all_counts("team", []):
+        db.session.execute(ReportTally.__table__.insert().from_select(columns, statement))
     # The coarser grains add up the team grain's rows: the answers are read once.
     t = ReportTally
     measure = [t.month, t.kind, t.category, t.axis, t.measure, t.value]

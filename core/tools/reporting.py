@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from flask import current_app
 from sqlalchemy import ColumnElement, Date, Select, cast, func, literal_column, null, or_, select
 from sqlalchemy import type_coerce as coerce
 
@@ -26,6 +27,7 @@ from core.extensions import db
 from core.models import Answer, Audit, AuditKind, AuditStatus, Grade, Rating, Service
 from core.models.audits import SCALE
 from core.models.reports import ALL_SERVICES, ALL_TEAMS, ReportTally, TallyAxis
+from core.tools.questions import QuestionKind
 
 #: Key for "all kinds of audit together" in per-kind tables.
 ALL_KINDS = "all"
@@ -219,12 +221,13 @@ def _raw_rows(
         else:
             if not keys:
                 continue
+            column = Answer.rating if axis is TallyAxis.ANSWER else Answer.value
             statement = (
-                select(month, Audit.kind, Answer.question, Answer.rating, func.count(Answer.id))
+                select(month, Audit.kind, Answer.question, column, func.count(Answer.id))
                 .join(Answer, Answer.audit_id == Audit.id)
-                .where(*where, Answer.question.in_(keys), Answer.rating.is_not(None))
+                .where(*where, Answer.question.in_(keys), column.is_not(None))
             )
-            group = [Audit.kind, Answer.question, Answer.rating]
+            group = [Audit.kind, Answer.question, column]
         if by_month:
             group.insert(0, month)
         for row_month, kind, row_measure, row_value, n in db.session.execute(
@@ -232,6 +235,43 @@ def _raw_rows(
         ):
             rows.append(CountRow(row_month, kind.value, axis, row_measure, str(row_value), n))
     return rows
+
+
+#: Axes whose rows are per question (``measure`` is the question key).
+_BY_QUESTION = {TallyAxis.ANSWER, TallyAxis.VALUE}
+#: The longest value the tally keeps (its ``value`` column).
+TALLIED_VALUE_LENGTH = 60
+
+
+def choice_questions() -> dict[str, frozenset[str]]:
+    """Each tool's choice questions (``QuestionKind.CHOICE``), whose values the tally counts.
+
+    Only choices: their values are the form's own codes, never free text, which may
+    hold names. Read from each tool's form once per set of installed tools.
+    """
+    from core.tools.registry import get_registry
+
+    registry = get_registry()
+    slugs = tuple(tool.slug for tool in registry.all())
+    cached = current_app.extensions.get("careaudit.tally.choices")
+    if cached is not None and cached[0] == slugs:
+        return cached[1]  # type: ignore[no-any-return]
+    found: dict[str, frozenset[str]] = {}
+    for slug in slugs:
+        try:
+            form = registry.form(slug, None, None)
+        except Exception:  # a form that needs its subject to exist: no values tallied
+            continue
+        keys = frozenset(
+            q.key
+            for q in form.questions()
+            if q.kind is QuestionKind.CHOICE
+            and all(len(o.value) <= TALLIED_VALUE_LENGTH for o in q.options)
+        )
+        if keys:
+            found[slug] = keys
+    current_app.extensions["careaudit.tally.choices"] = (slugs, found)
+    return found
 
 
 def _tally_place(scope: ReportScope) -> list[ColumnElement[bool]]:
@@ -257,7 +297,7 @@ def _tally_rows(
     by_month: bool,
 ) -> list[CountRow]:
     """The counts of whole months ``months`` (first days, inclusive) from the tally."""
-    axes = [a for a in axes if a is not TallyAxis.ANSWER or keys]
+    axes = [a for a in axes if a not in _BY_QUESTION or keys]
     if not axes:
         return []
     where = [
@@ -269,8 +309,8 @@ def _tally_rows(
         # Counts taken back to nothing (an audit moved or deleted) leave a 0 behind.
         ReportTally.n != 0,
     ]
-    if TallyAxis.ANSWER in axes:
-        where.append(or_(ReportTally.axis != TallyAxis.ANSWER, ReportTally.measure.in_(keys)))
+    if _BY_QUESTION & set(axes):
+        where.append(or_(ReportTally.axis.not_in(_BY_QUESTION), ReportTally.measure.in_(keys)))
     if scope.kinds:
         where.append(ReportTally.kind.in_(scope.kind_members()))
     if scope.categories:
@@ -428,18 +468,19 @@ def monthly_rating_tables(
 
 
 def value_tables(scope: ReportScope, keys: Iterable[str]) -> dict[str, dict[str, dict[str, int]]]:
-    """Counts of each stored value per question: ``{kind: {key: {value: n}}}``."""
-    statement = (
-        select(Audit.kind, Answer.question, Answer.value, func.count(Answer.id))
-        .join(Answer, Answer.audit_id == Audit.id)
-        .where(*scope.conditions(), Answer.question.in_(list(keys)), Answer.value.is_not(None))
-        .group_by(Audit.kind, Answer.question, Answer.value)
-    )
+    """Counts of each stored value per question: ``{kind: {key: {value: n}}}``.
+
+    Choice questions' values come from the tally; any other question (a number, a
+    date) makes the whole table count the answers.
+    """
+    keys = list(keys)
+    if not set(keys) <= choice_questions().get(scope.tool, frozenset()):
+        scope = replace(scope, tally=False)
     result: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for kind, question, value, n in db.session.execute(statement):
-        for name in (ALL_KINDS, kind.value):
-            bucket = result[name][question]
-            bucket[value] = bucket.get(value, 0) + n
+    for row in count_rows(scope, [TallyAxis.VALUE], keys):
+        for name in (ALL_KINDS, row.kind):
+            bucket = result[name][row.measure]
+            bucket[row.value] = bucket.get(row.value, 0) + row.n
     return result
 
 

@@ -15,8 +15,10 @@ branch_labels = None
 depends_on = None
 
 # The tally is derived data; this fills it for the audits already submitted, with the
-# same counts as ``careaudit reports rebuild`` (core/reports/summary.py). Plain SQL
-# here so the migration never changes when the application code does.
+# same counts as ``careaudit reports rebuild`` (core/reports/summary.py) except the
+# choice questions' values, which need the tools' forms: run ``careaudit reports
+# rebuild`` after upgrading. Plain SQL here so the migration never changes when the
+# application code does.
 _COLUMNS = "tool, team_id, service_id, month, kind, category, axis, measure, value, n"
 _KEY = "tool, service_id, month, kind, category, axis, measure, value"
 
@@ -64,7 +66,7 @@ def upgrade():
     sa.Column('month', sa.Date(), nullable=False),
     sa.Column('kind', sa.Enum('line_management', 'independent', 'self_audit', 'senior_sample', name='auditkind', native_enum=False, create_constraint=False, length=40), nullable=False),
     sa.Column('category', sa.String(length=40), nullable=False),
-    sa.Column('axis', sa.Enum('audit', 'rating', 'grade', 'answer', name='tallyaxis', native_enum=False, create_constraint=False, length=40), nullable=False),
+    sa.Column('axis', sa.Enum('audit', 'rating', 'grade', 'answer', 'value', name='tallyaxis', native_enum=False, create_constraint=False, length=40), nullable=False),
     sa.Column('measure', sa.String(length=60), nullable=False),
     sa.Column('value', sa.String(length=60), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),

@@ -33,8 +33,10 @@ from core.tools.reporting import (
     ALL_KINDS,
     ReportScope,
     audit_counts_by_kind,
+    choice_questions,
     outcome_distributions,
     rating_tables,
+    value_tables,
 )
 from tests.factories import Borough
 from tests.helpers import children_answers, submitted_audit
@@ -44,6 +46,8 @@ QUESTIONS = [(f"standard_{n}", f"Standard {n}", f"Question {n}") for n in range(
 #: A fixed month to build the random audits around (never "today": results must not drift).
 ANCHOR = date(2026, 6, 1)
 CATEGORIES = [c.value for c in CaseCategory][:5]
+#: The children's audit's choice questions (standard 6's items): the tally counts their values.
+CHOICES = ["standard_6_pep", "standard_6_health", "standard_6_sdq"]
 
 
 def tally_rows() -> set[tuple[object, ...]]:
@@ -104,6 +108,9 @@ def random_audits(b: Borough, rng: random.Random, count: int) -> list[int]:
             rating = rng.choice(ratings)
             value = None if rating is not None else rng.choice([None, "yes", "no"])
             db.session.add(Answer(audit_id=audit.id, question=key, rating=rating, value=value))
+        for key in rng.sample(CHOICES, rng.randint(0, len(CHOICES))):
+            value = rng.choice(["yes", "no", "not_applicable"])
+            db.session.add(Answer(audit_id=audit.id, question=key, value=value))
         if is_submitted:
             submitted.append(audit.id)
     db.session.flush()
@@ -156,6 +163,17 @@ def test_every_aggregation_from_the_tally_equals_the_raw_count(borough: Borough,
         assert audit_counts_by_kind(scope) == audit_counts_by_kind(raw(scope)), scope
         assert rating_tables(scope, QUESTIONS) == rating_tables(raw(scope), QUESTIONS), scope
         assert outcome_distributions(scope) == outcome_distributions(raw(scope)), scope
+        assert value_tables(scope, CHOICES) == value_tables(raw(scope), CHOICES), scope
+        # A question that is not a choice (a rating here) is counted from the answers.
+        mixed = [CHOICES[0], "standard_1"]
+        assert value_tables(scope, mixed) == value_tables(raw(scope), mixed), scope
+
+
+def test_the_tally_counts_the_values_of_choice_questions_only(app: Flask):
+    choices = choice_questions()
+    assert set(CHOICES) <= choices[TOOL]
+    assert "standard_1" not in choices[TOOL]  # a rating
+    assert "strengths" not in choices[TOOL]  # free text, which may hold names
 
 
 def test_trends_month_by_month_equal_the_raw_count_of_each_month(borough: Borough):
