@@ -8,8 +8,9 @@ at most 0.3 s. Run it on a database made by bench/generate_audits.py.
 Measured, warm (one run first, then ``--runs`` runs; best and median):
 
 (a) one quarter's whole-council figures for a tool through ``core.tools.reporting``
-    (counts by kind, rating tables, overall ratings and grades: what a standards
-    tool's section reads), and the tool's whole report section (its hook);
+    (counts by kind, rating tables, overall ratings and grades, the coded values
+    of its choice questions: what a standards tool's section reads), and the
+    tool's whole report section (its hook);
 (b) the same figures by the raw ``GROUP BY`` over ``audit`` and ``answer``: the
     reference, in the same run;
 (c) an 8-quarter trend through ``core.reports.summary.monthly_rating_counts``
@@ -60,6 +61,7 @@ from core.tools.reporting import (
     audit_counts_by_kind,
     outcome_distributions,
     rating_tables,
+    value_tables,
 )
 
 #: The latest whole quarter in the generated data (July to September 2026).
@@ -124,9 +126,24 @@ def _in_scope(scope: ReportScope) -> list[Any]:
     ]
 
 
-def raw_section(scope: ReportScope, keys: Sequence[str]) -> dict[str, Counter]:
-    """Counts by kind, ratings by kind and question, outcomes by kind: straight from the rows."""
+def raw_section(
+    scope: ReportScope, keys: Sequence[str], choices: Sequence[str] = ()
+) -> dict[str, Counter]:
+    """Counts by kind, ratings and choices by kind and question, outcomes by kind: from the rows."""
     where = _in_scope(scope)
+    values: Counter = Counter()
+    if choices:
+        values = Counter(
+            {
+                (kind.value, question, value): n
+                for kind, question, value, n in db.session.execute(
+                    select(Audit.kind, Answer.question, Answer.value, func.count(Answer.id))
+                    .join(Answer, Answer.audit_id == Audit.id)
+                    .where(*where, Answer.question.in_(list(choices)), Answer.value.is_not(None))
+                    .group_by(Audit.kind, Answer.question, Answer.value)
+                )
+            }
+        )
     counts = Counter(
         {
             kind.value: n
@@ -156,7 +173,7 @@ def raw_section(scope: ReportScope, keys: Sequence[str]) -> dict[str, Counter]:
             outcomes[(kind.value, "rating", rating)] += n
         if grade:
             outcomes[(kind.value, "grade", grade)] += n
-    return {"counts": counts, "ratings": ratings, "outcomes": outcomes}
+    return {"counts": counts, "ratings": ratings, "outcomes": outcomes, "values": values}
 
 
 def raw_trend(scope: ReportScope, keys: Sequence[str]) -> Counter:
@@ -180,12 +197,15 @@ def raw_trend(scope: ReportScope, keys: Sequence[str]) -> Counter:
 # -- the tally path: what the report reads ---------------------------------------------
 
 
-def tally_section(scope: ReportScope, questions: Sequence[tuple[str, str, str]]) -> dict:
+def tally_section(
+    scope: ReportScope, questions: Sequence[tuple[str, str, str]], choices: Sequence[str] = ()
+) -> dict:
     """The same figures through ``core.tools.reporting``, as the report section reads them."""
     return {
         "counts": audit_counts_by_kind(scope),
         "tables": rating_tables(scope, questions),
         "outcomes": outcome_distributions(scope),
+        "values": value_tables(scope, choices) if choices else {},
     }
 
 
@@ -210,7 +230,15 @@ def flatten_section(section: dict) -> dict[str, Counter]:
             for value, n in distribution.counts.items():
                 if n:
                     outcomes[(kind, axis, value)] = n
-    return {"counts": counts, "ratings": ratings, "outcomes": outcomes}
+    values: Counter = Counter()
+    for kind, by_question in section["values"].items():
+        if kind == ALL_KINDS:
+            continue
+        for question, by_value in by_question.items():
+            for value, n in by_value.items():
+                if n:
+                    values[(kind, question, value)] = n
+    return {"counts": counts, "ratings": ratings, "outcomes": outcomes, "values": values}
 
 
 def flatten_trend(result: Any) -> Counter:
@@ -279,6 +307,13 @@ def bench(url: str, tool: str, quarter_key: str, runs: int) -> tuple[list[Timing
         trend_scope = ReportScope(tool=tool, start=trend_start, end=quarter.end)
         questions = questions_of(tool)
         keys = [key for key, _, _ in questions]
+        # The choice questions whose coded values the tally counts (e.g. Standard 6's items).
+        try:
+            from core.tools.reporting import choice_questions
+
+            choices = sorted(choice_questions().get(tool, ()))
+        except ImportError:
+            choices = []
         sizes = {
             "backend": backend,
             "audits": db.session.scalar(select(func.count(Audit.id))),
@@ -293,8 +328,8 @@ def bench(url: str, tool: str, quarter_key: str, runs: int) -> tuple[list[Timing
             sizes["tally rows"] = None
 
         # (a) and (b): one quarter's section.
-        best, median, section = timed(lambda: tally_section(scope, questions), runs)
-        raw_best, raw_median, raw = timed(lambda: raw_section(scope, keys), runs)
+        best, median, section = timed(lambda: tally_section(scope, questions, choices), runs)
+        raw_best, raw_median, raw = timed(lambda: raw_section(scope, keys, choices), runs)
         timings.append(
             Timing(
                 f"one quarter, whole council, {tool}: section figures",
@@ -306,7 +341,7 @@ def bench(url: str, tool: str, quarter_key: str, runs: int) -> tuple[list[Timing
             )
         )
         flat = flatten_section(section)
-        for name in ("counts", "ratings", "outcomes"):
+        for name in ("counts", "ratings", "outcomes", "values"):
             problems += _differences(name, flat[name], raw[name])
         if not raw["ratings"]:
             problems.append("the quarter has no rated answers: is the database generated?")
