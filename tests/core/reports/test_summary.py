@@ -321,3 +321,81 @@ def test_careaudit_reports_rebuild(app: Flask, borough: Borough):
     assert result.exit_code == 0, result.output
     assert f"Rebuilt the report tally: {len(submitted)} submitted audits counted" in result.output
     assert tally_rows() == kept
+
+
+def test_the_demo_borough_reports_the_same_from_the_tally(demo_borough: Flask):
+    """The demo inserts audits directly, moves some and submits others: all counted right."""
+    from core.reports import periods
+
+    today = date.today()
+    year = periods.financial_year_of(today)
+    chosen = [
+        periods.last_12_months(today),
+        periods.financial_year(year),
+        periods.financial_year(year - 1),
+    ]
+    for tool in get_registry().all():
+        asked = select(Answer.question).join(Audit).where(Audit.tool == tool.slug).distinct()
+        keys = sorted(db.session.scalars(asked))
+        questions = [(key, key, key) for key in keys]
+        choices = sorted(choice_questions().get(tool.slug, ()))
+        for period in chosen:
+            scope = ReportScope(tool.slug, period.start, period.end)
+            assert audit_counts_by_kind(scope) == audit_counts_by_kind(raw(scope))
+            assert rating_tables(scope, questions) == rating_tables(raw(scope), questions)
+            assert outcome_distributions(scope) == outcome_distributions(raw(scope))
+            assert value_tables(scope, choices) == value_tables(raw(scope), choices)
+            assert value_tables(scope, keys) == value_tables(raw(scope), keys)
+    assert audit_counts_by_kind(ReportScope(TOOL, date(2000, 1, 1), today))[ALL_KINDS] > 0
+
+
+def test_audits_submitted_at_the_same_time_both_count(app: Flask, borough: Borough):
+    """Two submissions upsert the same tally rows at once: the second waits, both count.
+
+    PostgreSQL only: SQLite lets one writer at a time in, so nothing can interleave.
+    """
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs concurrent writers")
+    import threading
+    import time
+
+    b = borough
+    registry = get_registry()
+    ids = [
+        workflow.start_audit(registry, b.cases["cin"], b.user("team_manager"), TOOL, f"c{n}").id
+        for n in range(2)
+    ]
+    first_recorded, go = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def submit(audit_id: int, first: bool) -> None:
+        try:
+            with app.app_context():
+                if not first:
+                    first_recorded.wait(10)
+                audit = db.session.get(Audit, audit_id)
+                assert audit is not None
+                audit.status = AuditStatus.SUBMITTED
+                summary.record(audit)  # the second blocks here until the first commits
+                if first:
+                    first_recorded.set()
+                    go.wait(10)
+                db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=submit, args=(i, i == ids[0])) for i in ids]
+    for thread in threads:
+        thread.start()
+    first_recorded.wait(10)
+    time.sleep(0.5)  # the second submission reaches the rows the first holds, and waits
+    go.set()
+    for thread in threads:
+        thread.join(30)
+    assert not errors
+    db.session.expire_all()
+    council = select(ReportTally.n).where(
+        ReportTally.axis == "audit", ReportTally.team_id == -1, ReportTally.service_id == 0
+    )
+    assert db.session.scalars(council).all() == [2]
