@@ -11,12 +11,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from core.access import Permission, requires
+from core.access import Permission, has_permission, requires
 from core.extensions import db
 from core.models import AuditKind, AuditStatus, Category
 from core.models.audits import SCALE
@@ -170,10 +170,10 @@ def report() -> tuple[str, int] | str:
 
 def _narrative_url() -> str | None:
     """The evidence comments page for the same report, for those who may read comments."""
-    if "reports.narrative" not in current_app.view_functions:
+    if not has_permission(current_user, Permission.VIEW_EVIDENCE_COMMENTS):
         return None
     query = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "view"}
-    return url_for("reports.narrative", **query)
+    return url_for("narrative.page", **query)
 
 
 def _section_keys(view: str, resolved: content.Resolved) -> list[str]:

@@ -100,3 +100,20 @@ def test_tables_scroll_in_their_own_labelled_box_and_the_page_prints(
     assert b'tabindex="0"' in page.data
     css = client.get("/static/careaudit.css").data
     assert b"@media print" in css
+
+
+def test_leads_can_build_a_committee_report_and_read_comments_from_the_page(
+    client,
+    auth,
+    known_audits: Borough,  # noqa: F811
+):
+    """QA and senior managers build packs; team managers read comments; analysts neither."""
+    auth.login("senior@test.example")
+    page = report(client, known_audits, kind="independent").data
+    assert b"Build a committee report" in page
+    assert b'name="kind" value="independent"' in page  # the pack starts from this report
+    assert b"/reports/narrative" in page or b"Evidence comments" in page
+    auth.logout()
+    auth.login("team_manager@test.example")
+    page = report(client, known_audits).data
+    assert b"Build a committee report" not in page and b"Evidence comments" in page
