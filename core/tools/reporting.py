@@ -178,24 +178,46 @@ def _last_day(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def _split(scope: ReportScope) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
-    """The scope's whole months (first and last month's first day) and its part months.
+def _rest_of_month_is_empty(scope: ReportScope, start: date, end: date) -> bool:
+    """No submitted audit of the tool, anywhere, in the part of the month outside start-end.
 
-    A period of whole months (a month, a quarter, a year) is all tally; "the last
-    12 months" is eleven whole months and two part months, counted from answers.
+    Then the month's tally counts exactly the part: the current month to date (no
+    audit is dated in the future) reads the tally like any whole month. Two probes
+    on the ``ix_audit_report`` index, whatever the size of the month.
     """
-    whole: list[date] = []
+    first, last = start.replace(day=1), _last_day(start)
+    outside = or_(
+        (Audit.audit_date >= first) & (Audit.audit_date < start),
+        (Audit.audit_date > end) & (Audit.audit_date <= last),
+    )
+    probe = select(Audit.id).where(
+        Audit.tool == scope.tool, Audit.status == AuditStatus.SUBMITTED, outside
+    )
+    return db.session.execute(probe.limit(1)).first() is None
+
+
+def _split(scope: ReportScope) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The months the tally counts (first and last month's first day) and the part
+    months it cannot, counted from the answers instead.
+
+    A period of whole months (a month, a quarter, a year) is all tally. A part
+    month is too when the rest of that month has no audits (the current month to
+    date); otherwise, as for the first month of "the last 12 months", the answers
+    are counted. Only the first and last months can be part months, so the
+    tallied months are always one range.
+    """
+    tallied: list[date] = []
     parts: list[tuple[date, date]] = []
     first = scope.start.replace(day=1)
     while first <= scope.end:
         last = _last_day(first)
         start, end = max(scope.start, first), min(scope.end, last)
-        if (start, end) == (first, last):
-            whole.append(first)
+        if (start, end) == (first, last) or _rest_of_month_is_empty(scope, start, end):
+            tallied.append(first)
         else:
             parts.append((start, end))
         first = last + timedelta(days=1)
-    return ((whole[0], whole[-1]) if whole else None), parts
+    return ((tallied[0], tallied[-1]) if tallied else None), parts
 
 
 def _raw_rows(
@@ -289,6 +311,24 @@ def _tally_place(scope: ReportScope) -> list[ColumnElement[bool]]:
     return place
 
 
+def _tally_filters(scope: ReportScope, months: tuple[date, date]) -> list[ColumnElement[bool]]:
+    """The tally rows of the scope's tool, place, filters and whole ``months``."""
+    where = [
+        ReportTally.tool == scope.tool,
+        *_tally_place(scope),
+        ReportTally.month >= months[0],
+        ReportTally.month <= months[1],
+        # Counts taken back to nothing (an audit moved or deleted) leave a 0 behind.
+        ReportTally.n != 0,
+    ]
+    if scope.kinds:
+        where.append(ReportTally.kind.in_(scope.kind_members()))
+    if scope.categories:
+        # Audits without a category are tallied under "" and match no filter.
+        where.append(ReportTally.category.in_([c for c in scope.categories if c]))
+    return where
+
+
 def _tally_rows(
     scope: ReportScope,
     months: tuple[date, date],
@@ -300,22 +340,9 @@ def _tally_rows(
     axes = [a for a in axes if a not in _BY_QUESTION or keys]
     if not axes:
         return []
-    where = [
-        ReportTally.tool == scope.tool,
-        *_tally_place(scope),
-        ReportTally.month >= months[0],
-        ReportTally.month <= months[1],
-        ReportTally.axis.in_(axes),
-        # Counts taken back to nothing (an audit moved or deleted) leave a 0 behind.
-        ReportTally.n != 0,
-    ]
+    where = [*_tally_filters(scope, months), ReportTally.axis.in_(axes)]
     if _BY_QUESTION & set(axes):
         where.append(or_(ReportTally.axis.not_in(_BY_QUESTION), ReportTally.measure.in_(keys)))
-    if scope.kinds:
-        where.append(ReportTally.kind.in_(scope.kind_members()))
-    if scope.categories:
-        # Audits without a category are tallied under "" and match no filter.
-        where.append(ReportTally.category.in_([c for c in scope.categories if c]))
     group = [ReportTally.kind, ReportTally.axis, ReportTally.measure, ReportTally.value]
     month = ReportTally.month if by_month else null()
     if by_month:
@@ -353,6 +380,33 @@ def count_rows(
     for start, end in parts:
         rows += _raw_rows(replace(scope, start=start, end=end), axes, keys, by_month)
     return rows
+
+
+def tools_with_audits(scope: ReportScope, tools: Iterable[str]) -> set[str]:
+    """Which of ``tools`` have submitted audits in scope (``scope.tool`` is ignored).
+
+    One indexed probe per tool (the tally for whole months), where a ``DISTINCT
+    audit.tool`` over every tool's audits would read them all.
+    """
+    found: set[str] = set()
+    for tool in tools:
+        one = replace(scope, tool=tool)
+        if one.start > one.end:
+            continue
+        if not one.tally or one.only_audits is not None:
+            probes = [select(Audit.id).where(*one.conditions())]
+        else:
+            whole, parts = _split(one)
+            probes = [
+                select(Audit.id).where(*replace(one, start=start, end=end).conditions())
+                for start, end in parts
+            ]
+            if whole:
+                tallied = [*_tally_filters(one, whole), ReportTally.axis == TallyAxis.AUDIT]
+                probes.insert(0, select(ReportTally.n).where(*tallied))
+        if any(db.session.execute(probe.limit(1)).first() for probe in probes):
+            found.add(tool)
+    return found
 
 
 def kinds_in_order(kinds: Iterable[str]) -> list[str]:

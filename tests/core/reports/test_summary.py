@@ -36,6 +36,7 @@ from core.tools.reporting import (
     choice_questions,
     outcome_distributions,
     rating_tables,
+    tools_with_audits,
     value_tables,
 )
 from tests.factories import Borough
@@ -142,6 +143,7 @@ def scopes(b: Borough) -> list[ReportScope]:
         (date(2025, 6, 15), date(2026, 6, 14)),  # twelve months, part months at each end
         (date(2026, 3, 10), date(2026, 3, 20)),  # part of one month
         (date(2025, 1, 1), date(2027, 3, 31)),  # everything
+        (date(2026, 12, 10), date(2027, 1, 20)),  # part months, the last with nothing after
     ]
     result = []
     for place in places:
@@ -176,6 +178,19 @@ def test_the_tally_counts_the_values_of_choice_questions_only(app: Flask):
     assert "strengths" not in choices[TOOL]  # free text, which may hold names
 
 
+def test_which_tools_have_audits_in_scope_agrees_with_the_raw_count(borough: Borough):
+    random_audits(borough, random.Random(9), 60)
+    tools = [TOOL, "adult_audit", "supervision_audit"]
+    for scope in scopes(borough):
+        assert tools_with_audits(scope, tools) == tools_with_audits(raw(scope), tools), scope
+        expected = {
+            tool
+            for tool in tools
+            if audit_counts_by_kind(raw(dataclasses.replace(scope, tool=tool)))[ALL_KINDS]
+        }
+        assert tools_with_audits(scope, tools) == expected, scope
+
+
 def test_trends_month_by_month_equal_the_raw_count_of_each_month(borough: Borough):
     random_audits(borough, random.Random(7), 150)
     for scope in scopes(borough)[::7]:
@@ -200,6 +215,18 @@ def test_whole_months_are_read_from_the_tally(borough: Borough):
     assert audit_counts_by_kind(raw(scope))[ALL_KINDS] > 0
     db.session.execute(delete(ReportTally))
     assert audit_counts_by_kind(scope) == {ALL_KINDS: 0}
+
+
+def test_the_month_to_date_is_read_from_the_tally(borough: Borough):
+    """No audit is dated after today, so this month's tally counts the month to date."""
+    b = borough
+    audit = submitted_audit(b.cases["cin"], b.user("team_manager"), children_answers())
+    today = audit.audit_date
+    to_date = ReportScope(TOOL, today.replace(day=1), today)
+    assert audit_counts_by_kind(to_date)[ALL_KINDS] == 1
+    db.session.execute(delete(ReportTally))
+    assert audit_counts_by_kind(to_date) == {ALL_KINDS: 0}
+    assert audit_counts_by_kind(raw(to_date))[ALL_KINDS] == 1
 
 
 def test_record_many_and_rebuild_agree_and_rebuild_is_idempotent(borough: Borough):
