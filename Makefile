@@ -9,7 +9,7 @@ PORT ?= 5000
 # Every core runs tests (pytest-xdist); the slowest are listed at the end.
 PYTEST_ARGS ?= -n auto --durations=15
 
-.PHONY: run test lint check-python clean
+.PHONY: run test lint check-python clean bench-reports
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "careaudit needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -40,6 +40,14 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The report benchmark (docs/performance.md): a synthetic council written into a scratch
+# database, then the report timed against the raw count. BENCH_DATABASE_URL is emptied.
+BENCH_AUDITS ?= 100000
+BENCH_DATABASE_URL ?= sqlite:////tmp/careaudit-bench-reports.sqlite3
+bench-reports: $(VENV)/.installed-app
+	$(BIN)/python bench/generate_audits.py --audits $(BENCH_AUDITS) --database-url $(BENCH_DATABASE_URL) --replace
+	$(BIN)/python bench/report_bench.py --database-url $(BENCH_DATABASE_URL)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
