@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from xml.etree import ElementTree as ET  # writing only; reading uses defusedxml
 
 from openpyxl import Workbook
@@ -276,3 +277,66 @@ def ssda903_csvs(
             ]
         )
     return header.getvalue().encode("utf-8"), body.getvalue().encode("utf-8")
+
+
+# -- past audits (``careaudit import audits``) -----------------------------------------------
+
+#: How often each rating is drawn for a standard: most files meet most standards.
+_RATING_WEIGHTS = {"Met": 60, "Partially met": 25, "Not met": 10, "Not applicable": 5}
+_KIND_WORDS = ("Line management", "Line management", "Independent", "LM", "QA")
+_EVIDENCE = (
+    "Plan reviewed but actions not dated.",
+    "Supervision not recorded for two months.",
+    "Child seen alone at the last two visits.",
+    "Chronology not updated since the review.",
+)
+
+
+def past_audits_csv(
+    standards: Sequence[str],
+    cases: Sequence[str],
+    auditors: Sequence[str],
+    count: int,
+    rng: random.Random,
+    first: date,
+    last: date,
+) -> bytes:
+    """A spreadsheet of ``count`` past audits of a standards tool, as a council keeps one.
+
+    ``standards`` are the rated columns' headings ("Standard 1" ...); each row
+    rates them, gives evidence for some, an overall rating and grade, and names
+    a case from ``cases`` and an auditor from ``auditors`` (emails or staff IDs).
+    No two rows share case, date and auditor, so every row is one audit.
+    """
+    headings = ["Case reference", "Audit date", "Auditor", "Kind", *standards]
+    headings += [f"{standards[0]} evidence", "Overall rating", "Overall grade"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headings)
+    days = (last - first).days + 1
+    if count > len(cases) * len(auditors) * days:
+        raise ValueError("more audits than distinct cases, auditors and days")
+    ratings, weights = list(_RATING_WEIGHTS), list(_RATING_WEIGHTS.values())
+    seen: set[tuple[str, int, str]] = set()
+    while len(seen) < count:
+        key = (rng.choice(cases), rng.randrange(days), rng.choice(auditors))
+        if key in seen:
+            continue
+        seen.add(key)
+        case, offset, auditor = key
+        rated = rng.choices(ratings, weights, k=len(standards))
+        not_met = rated.count("Not met")
+        overall, grade = (
+            ("Not met", "Inadequate")
+            if not_met * 2 >= len(standards) - rated.count("Not applicable")
+            else ("Partially met", "Adequate")
+            if not_met or rated.count("Partially met") > 1
+            else ("Met", "Good")
+        )
+        evidence = rng.choice(_EVIDENCE) if rated[0] in ("Partially met", "Not met") else ""
+        day = first + timedelta(days=offset)
+        kind = rng.choice(_KIND_WORDS)
+        writer.writerow(
+            [case, day.strftime("%d/%m/%Y"), auditor, kind, *rated, evidence, overall, grade]
+        )
+    return out.getvalue().encode("utf-8-sig")

@@ -246,10 +246,18 @@ class ToolRegistry:
             raise ToolError(f"tool {slug!r} returned no form")
         return form
 
-    def score(self, slug: str, answers: AnswerSet, service_id: int | None) -> Score | None:
-        return self._caller(slug, "careaudit_score_audit")(
-            answers=answers, settings=self.settings(slug, service_id)
-        )
+    def score(
+        self,
+        slug: str,
+        answers: AnswerSet,
+        service_id: int | None,
+        settings: Mapping[str, Any] | None = None,
+    ) -> Score | None:
+        """The tool's score. ``settings``: the service's, read once by a caller scoring many
+        audits (the import of past audits), instead of a query per audit."""
+        if settings is None:
+            settings = self.settings(slug, service_id)
+        return self._caller(slug, "careaudit_score_audit")(answers=answers, settings=settings)
 
     def check(
         self, slug: str, answers: AnswerSet, score: Score | None, service_id: int | None

@@ -560,3 +560,31 @@ def test_the_sample_file_imports(borough: Borough):
     result = run(ImportKind.AUDITS, path.read_bytes(), path.name, tool="children_audit")
     assert result.status is ImportStatus.IMPORTED, result.error or reasons(result)
     assert result.counts["created"] == len(path.read_text().splitlines()) - 1
+
+
+def test_a_file_larger_than_one_statement_is_written_whole(borough: Borough):
+    """5,001 audits: written in chunks, each audit with its own answers."""
+    import random
+
+    from core.imports.bulk import CHUNK
+    from core.imports.synthetic import past_audits_csv
+
+    references = [c.reference for key, c in borough.cases.items() if key != "adult"]
+    auditors = ["iro@test.example", "team_manager@test.example", "senior@test.example"]
+    content = past_audits_csv(
+        STANDARDS,
+        references,
+        auditors,
+        CHUNK + 1,
+        random.Random(3),
+        date(2023, 1, 1),
+        date(2024, 12, 31),
+    )
+    result = run(ImportKind.AUDITS, content, "audits.csv", tool="children_audit")
+    assert result.status is ImportStatus.IMPORTED, result.error or reasons(result)
+    assert count(Audit) == CHUNK + 1
+    per_audit = db.session.execute(
+        select(Answer.audit_id, func.count(Answer.id)).group_by(Answer.audit_id)
+    ).all()
+    # 13 standards, the overall rating and the overall grade: every audit has its own.
+    assert len(per_audit) == CHUNK + 1 and {n for _, n in per_audit} == {15}
