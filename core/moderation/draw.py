@@ -111,6 +111,8 @@ def _submitted_in(period: Month) -> list[Audit]:
             .where(
                 Audit.kind == AuditKind.LINE_MANAGEMENT,
                 Audit.status == AuditStatus.SUBMITTED,
+                # Past audits imported from a spreadsheet are history, not work to moderate.
+                Audit.imported_run_id.is_(None),
                 Audit.audit_date >= period.start,
                 Audit.audit_date <= period.end,
             )

@@ -588,3 +588,15 @@ def test_a_file_larger_than_one_statement_is_written_whole(borough: Borough):
     ).all()
     # 13 standards, the overall rating and the overall grade: every audit has its own.
     assert len(per_audit) == CHUNK + 1 and {n for _, n in per_audit} == {15}
+
+
+def test_imported_audits_are_never_drawn_for_moderation(borough: Borough):
+    """A draw for the month of imported line audits finds none of them."""
+    from core.moderation.draw import draw
+    from core.programme.periods import month_of
+
+    result = run(ImportKind.AUDITS, audits_file(*VALID), tool="children_audit")
+    assert result.status is ImportStatus.IMPORTED
+    drawn = draw(month_of(date(2025, 6, 30)), seed=1, tell=False, today=date(2025, 7, 1))
+    assert drawn.drawn == 0
+    assert "0 submitted in" in " ".join(drawn.log)
