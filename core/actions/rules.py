@@ -120,9 +120,11 @@ def default_needs(audit: Audit, labels: dict[str, str]) -> list[ActionNeed]:
 
 def outcomes_needing_action(audit: Audit) -> list[ActionNeed]:
     """What needs an action, by the tool's hook or core's rule; nothing if the service's
-    setting is off or the tool is no longer installed."""
+    setting is off, the tool is no longer installed or the audit was imported."""
     registry = get_registry()
-    if audit.tool not in registry:
+    if audit.tool not in registry or audit.imported_run_id is not None:
+        # A past audit imported from a spreadsheet: its follow-up was done (or not)
+        # before careaudit, so it asks for no action now.
         return []
     if not registry.settings(audit.tool, audit.service_id).get(SETTING, True):
         return []

@@ -115,3 +115,21 @@ def test_only_administrators_reach_the_past_audits_pages(
     assert client.get("/imports/upload/audits/example/children_audit.csv").status_code == 403
     content = csv_bytes([["Case reference"], ["C100001"]])
     assert upload(client, "audits", {"file": (content, "a.csv")}).status_code == 403
+
+
+def test_an_imported_audit_says_so_and_asks_for_no_action(
+    client: FlaskClient, auth: Any, borough: Borough
+):
+    """Its page marks it imported; a Not met from years ago needs no action now."""
+    from tests.core.imports import run
+
+    result = run(ImportKind.AUDITS, audits_file(*VALID), tool="children_audit")
+    audit = db.session.scalar(select(Audit).where(Audit.audit_date == VALID[0][1]))
+    assert result.status is ImportStatus.IMPORTED and audit is not None
+    auth.login("iro@test.example")
+    page = client.get(f"/audits/{audit.id}")
+    assert page.status_code == 200
+    text = page_text(page)
+    assert f"Imported from the council's records of past audits (import {result.id})" in text
+    assert "These need an action" not in text
+    assert 'id="needs-action"' not in page.get_data(as_text=True)
