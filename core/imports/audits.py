@@ -275,6 +275,11 @@ def find_columns(headings: Iterable[str], definition: FormDefinition, subject: s
     """Sort the file's headings; raise ``FileProblem`` naming any required column missing."""
     rated, other = question_names(definition)
     field_names = {name: key for key, names in FIELD_HEADINGS.items() for name in names}
+    # The summary section's label ("Standard 14") heads the overall rating in many
+    # councils' spreadsheets, as on the paper form.
+    for section in definition.sections:
+        if section.label and any(q.key == OVERALL_RATING for q in section.questions):
+            field_names.setdefault(words(section.label), "overall_rating")
     fields: dict[str, str] = {}
     ratings: dict[str, str] = {}
     evidence: dict[str, str] = {}
@@ -922,10 +927,18 @@ def column_help(info: ToolInfo, definition: FormDefinition) -> list[ColumnHelp]:
                         question.key, question.display_name, f"Optional. {question.text} {what}"
                     )
                 )
+    summary = next(
+        (
+            s.label
+            for s in definition.sections
+            if s.label and any(q.key == OVERALL_RATING for q in s.questions)
+        ),
+        "",
+    )
     columns.append(
         ColumnHelp(
             "Overall rating",
-            "Overall",
+            f"Overall, {summary}" if summary else "Overall",
             "Optional. The auditor's overall rating: Met, Partially met or Not met.",
             "Partially met",
         )

@@ -299,9 +299,10 @@ def test_a_file_the_tool_cannot_read_is_refused_whole(borough: Borough):
 
 
 def test_columns_by_question_key_codes_and_excel_dates(borough: Borough):
-    """Keys (standard_1), codes (line_management), evidence by key, an Excel workbook."""
+    """Keys (standard_1), codes (line_management), evidence by key, the overall rating under
+    its standard's label (Standard 14), an Excel workbook."""
     headings = ["Case", "Date", "Auditor", "Type", *(f"standard_{n}" for n in range(1, 14))]
-    headings += ["standard_2_comment", "overall_rating", "Grade", "Notes"]
+    headings += ["standard_2_comment", "Standard 14", "Grade", "Notes"]
     cells = ["C100002", datetime(2025, 5, 4), "team_manager@test.example", "line_management"]
     cells += ["met"] * 13 + ["Some gaps.", "met", "good", "not read"]
     content = xlsx_bytes([headings, cells], title="Case file audits 2025")
