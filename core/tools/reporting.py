@@ -552,10 +552,13 @@ def monthly_outcome_distributions(
 
 
 def kind_tabs(counts: Mapping[str, int]) -> list[tuple[str, str, int]]:
-    """``(key, label, audits)`` for the "all" tab and each kind with audits."""
-    tabs = [(ALL_KINDS, "All audits", counts.get(ALL_KINDS, 0))]
-    tabs += [(k.value, k.label, counts[k.value]) for k in AuditKind if counts.get(k.value)]
-    return tabs
+    """``(key, label, audits)`` for each kind with audits, then all kinds together.
+
+    The first tab, the one a reader sees, is never a blend of line-management and
+    independent audits: committee reports never mix them.
+    """
+    tabs = [(k.value, k.label, counts[k.value]) for k in AuditKind if counts.get(k.value)]
+    return [*tabs, (ALL_KINDS, "All kinds together", counts.get(ALL_KINDS, 0))]
 
 
 def standards_report_context(

@@ -139,9 +139,10 @@ def test_team_manager_audits_a_case_in_the_browser(page: Page, borough: Borough)
     # The report counts it.
     nav_link(page, "Reports").click()
     expect(page.get_by_role("heading", name="Children’s case file audits")).to_be_visible()
-    all_audits = page.locator('.govuk-tabs__panel[data-kind="all"]')  # the tab shown first
+    # The tab shown first is one kind of audit, never a blend of kinds.
+    all_audits = page.locator('.govuk-tabs__panel[data-kind="line_management"]')
     expect(all_audits).to_be_visible()
-    expect(all_audits.get_by_role("heading", name="All audits: 1 audit")).to_be_visible()
+    expect(all_audits.get_by_role("heading", name="Line management: 1 audit")).to_be_visible()
     expect(count_cell(all_audits, "standard_1", "partially_met")).to_have_text(re.compile(r"^1\b"))
     expect(count_cell(all_audits, "standard_6", "not_applicable")).to_have_text("1")
     screenshot(page, "report")

@@ -125,10 +125,11 @@ def test_standards_report_context_gathers_the_shared_figures(known_audits: Borou
     questions = [("standard_1", "Standard 1", "chronology")]
     context = standards_report_context(scope, questions)
     assert context["audit_count"] == 5
+    # Each kind first (the tab shown first is never a blend), all kinds together last.
     assert context["tabs"] == [
-        (ALL_KINDS, "All audits", 5),
         (AuditKind.LINE_MANAGEMENT.value, "Line management", 3),
         (AuditKind.INDEPENDENT.value, "Independent", 2),
+        (ALL_KINDS, "All kinds together", 5),
     ]
     assert context["tables"] == rating_tables(scope, questions)
     assert context["outcomes"] == outcome_distributions(scope)

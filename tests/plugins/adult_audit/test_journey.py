@@ -313,7 +313,7 @@ def test_report_page_shows_the_hand_counted_figures(client, auth, known_audits: 
     assert b"Adults\xe2\x80\x99 case file audits" in data
     assert b'id="section-children_audit"' not in data  # another service's tool
     section = adult_section(data)
-    assert b"All audits (5)" in section
+    assert b"All kinds together (5)" in section
     assert b"Line management (3)" in section and b"Independent (2)" in section
 
     expected = {
