@@ -14,7 +14,7 @@ that share a team, service, kind of audit and case category, for one *measure*:
 ``rating``    ``''``          the overall rating          audits with that overall rating
 ``grade``     ``''``          the grade                   audits with that grade
 ``answer``    question key    the question's rating       answers rated so (N/A included)
-``value``     question key    a choice question's code    answers with that value
+``value``     question key    a choice's code, a number   answers with that value
 
 Every row exists at three grains, so every report scope reads one contiguous,
 small range of the primary key:
@@ -79,7 +79,7 @@ class ReportTally(db.Model):
     axis: Mapped[TallyAxis] = mapped_column(enum_column(TallyAxis), primary_key=True)
     #: The question key for ``answer`` and ``value`` rows; empty otherwise.
     measure: Mapped[str] = mapped_column(String(60), primary_key=True)
-    #: The rating, overall rating, grade or choice counted; empty for ``audit`` rows.
+    #: The rating, overall rating, grade or value counted; empty for ``audit`` rows.
     value: Mapped[str] = mapped_column(String(60), primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
 

@@ -265,11 +265,13 @@ _BY_QUESTION = {TallyAxis.ANSWER, TallyAxis.VALUE}
 TALLIED_VALUE_LENGTH = 60
 
 
-def choice_questions() -> dict[str, frozenset[str]]:
-    """Each tool's choice questions (``QuestionKind.CHOICE``), whose values the tally counts.
+def tallied_questions() -> dict[str, frozenset[str]]:
+    """Each tool's questions whose values the tally counts: choices and whole numbers.
 
-    Only choices: their values are the form's own codes, never free text, which may
-    hold names. Read from each tool's form once per set of installed tools.
+    Choices (``QuestionKind.CHOICE``) store the form's own codes and numbers
+    (``QuestionKind.NUMBER``) whole numbers, never free text, which may hold names;
+    a report counting them (``value_tables``, e.g. supervision sessions recorded)
+    then reads the tally. Read from each tool's form once per set of installed tools.
     """
     from core.tools.registry import get_registry
 
@@ -287,13 +289,20 @@ def choice_questions() -> dict[str, frozenset[str]]:
         keys = frozenset(
             q.key
             for q in form.questions()
-            if q.kind is QuestionKind.CHOICE
-            and all(len(o.value) <= TALLIED_VALUE_LENGTH for o in q.options)
+            if q.kind is QuestionKind.NUMBER
+            or (
+                q.kind is QuestionKind.CHOICE
+                and all(len(o.value) <= TALLIED_VALUE_LENGTH for o in q.options)
+            )
         )
         if keys:
             found[slug] = keys
     current_app.extensions["careaudit.tally.choices"] = (slugs, found)
     return found
+
+
+#: The first name of :func:`tallied_questions` (the benchmark uses it).
+choice_questions = tallied_questions
 
 
 def _tally_place(scope: ReportScope) -> list[ColumnElement[bool]]:
@@ -524,11 +533,11 @@ def monthly_rating_tables(
 def value_tables(scope: ReportScope, keys: Iterable[str]) -> dict[str, dict[str, dict[str, int]]]:
     """Counts of each stored value per question: ``{kind: {key: {value: n}}}``.
 
-    Choice questions' values come from the tally; any other question (a number, a
-    date) makes the whole table count the answers.
+    Choice and number questions' values come from the tally; any other question (a
+    date, a rating's free-text value) makes the whole table count the answers.
     """
     keys = list(keys)
-    if not set(keys) <= choice_questions().get(scope.tool, frozenset()):
+    if not set(keys) <= tallied_questions().get(scope.tool, frozenset()):
         scope = replace(scope, tally=False)
     result: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for row in count_rows(scope, [TallyAxis.VALUE], keys):

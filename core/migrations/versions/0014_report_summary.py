@@ -16,8 +16,8 @@ depends_on = None
 
 # The tally is derived data; this fills it for the audits already submitted, with the
 # same counts as ``careaudit reports rebuild`` (core/reports/summary.py) except the
-# choice questions' values, which need the tools' forms: run ``careaudit reports
-# rebuild`` after upgrading. Plain SQL here so the migration never changes when the
+# values of choice and number questions, which need the tools' forms: run
+# ``careaudit reports rebuild`` after upgrading. Plain SQL here so the migration never changes when the
 # application code does.
 _COLUMNS = "tool, team_id, service_id, month, kind, category, axis, measure, value, n"
 _KEY = "tool, service_id, month, kind, category, axis, measure, value"

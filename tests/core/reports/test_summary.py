@@ -33,9 +33,9 @@ from core.tools.reporting import (
     ALL_KINDS,
     ReportScope,
     audit_counts_by_kind,
-    choice_questions,
     outcome_distributions,
     rating_tables,
+    tallied_questions,
     tools_with_audits,
     value_tables,
 )
@@ -49,6 +49,8 @@ ANCHOR = date(2026, 6, 1)
 CATEGORIES = [c.value for c in CaseCategory][:5]
 #: The children's audit's choice questions (standard 6's items): the tally counts their values.
 CHOICES = ["standard_6_pep", "standard_6_health", "standard_6_sdq"]
+#: The supervision audit's sessions recorded: a whole number, tallied by value.
+NUMBER = "sessions_recorded"
 
 
 def tally_rows() -> set[tuple[object, ...]]:
@@ -91,7 +93,7 @@ def random_audits(b: Borough, rng: random.Random, count: int) -> list[int]:
         is_submitted = rng.random() < 0.85
         day = ANCHOR + timedelta(days=rng.randint(-400, 200))
         audit = Audit(
-            tool=rng.choice([TOOL, TOOL, TOOL, "adult_audit"]),
+            tool=rng.choice([TOOL, TOOL, TOOL, "adult_audit", "supervision_audit"]),
             form_version="1",
             service_id=service_id,
             team_id=team_id,
@@ -109,6 +111,9 @@ def random_audits(b: Borough, rng: random.Random, count: int) -> list[int]:
             rating = rng.choice(ratings)
             value = None if rating is not None else rng.choice([None, "yes", "no"])
             db.session.add(Answer(audit_id=audit.id, question=key, rating=rating, value=value))
+        if audit.tool == "supervision_audit" and rng.random() < 0.9:
+            recorded = str(rng.randint(0, 6))  # a whole number: tallied by value too
+            db.session.add(Answer(audit_id=audit.id, question=NUMBER, value=recorded))
         for key in rng.sample(CHOICES, rng.randint(0, len(CHOICES))):
             value = rng.choice(["yes", "no", "not_applicable"])
             db.session.add(Answer(audit_id=audit.id, question=key, value=value))
@@ -169,13 +174,17 @@ def test_every_aggregation_from_the_tally_equals_the_raw_count(borough: Borough,
         # A question that is not a choice (a rating here) is counted from the answers.
         mixed = [CHOICES[0], "standard_1"]
         assert value_tables(scope, mixed) == value_tables(raw(scope), mixed), scope
+        supervision = dataclasses.replace(scope, tool="supervision_audit")
+        assert value_tables(supervision, [NUMBER]) == value_tables(raw(supervision), [NUMBER])
 
 
-def test_the_tally_counts_the_values_of_choice_questions_only(app: Flask):
-    choices = choice_questions()
-    assert set(CHOICES) <= choices[TOOL]
-    assert "standard_1" not in choices[TOOL]  # a rating
-    assert "strengths" not in choices[TOOL]  # free text, which may hold names
+def test_the_tally_counts_the_values_of_choice_and_number_questions_only(app: Flask):
+    tallied = tallied_questions()
+    assert set(CHOICES) <= tallied[TOOL]
+    assert "standard_1" not in tallied[TOOL]  # a rating
+    assert "strengths" not in tallied[TOOL]  # free text, which may hold names
+    assert "sessions_recorded" in tallied["supervision_audit"]  # a whole number
+    assert "period_start" not in tallied["supervision_audit"]  # a date
 
 
 def test_which_tools_have_audits_in_scope_agrees_with_the_raw_count(borough: Borough):
@@ -365,7 +374,7 @@ def test_the_demo_borough_reports_the_same_from_the_tally(demo_borough: Flask):
         asked = select(Answer.question).join(Audit).where(Audit.tool == tool.slug).distinct()
         keys = sorted(db.session.scalars(asked))
         questions = [(key, key, key) for key in keys]
-        choices = sorted(choice_questions().get(tool.slug, ()))
+        choices = sorted(tallied_questions().get(tool.slug, ()))
         for period in chosen:
             scope = ReportScope(tool.slug, period.start, period.end)
             assert audit_counts_by_kind(scope) == audit_counts_by_kind(raw(scope))
