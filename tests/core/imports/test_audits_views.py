@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Any
 
 import pytest
@@ -124,7 +125,7 @@ def test_an_imported_audit_says_so_and_asks_for_no_action(
     from tests.core.imports import run
 
     result = run(ImportKind.AUDITS, audits_file(*VALID), tool="children_audit")
-    audit = db.session.scalar(select(Audit).where(Audit.audit_date == VALID[0][1]))
+    audit = db.session.scalar(select(Audit).where(Audit.audit_date == date(2025, 6, 30)))
     assert result.status is ImportStatus.IMPORTED and audit is not None
     auth.login("iro@test.example")
     page = client.get(f"/audits/{audit.id}")
