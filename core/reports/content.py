@@ -39,6 +39,7 @@ from core.tools.reporting import (
     audit_counts_by_kind,
     outcome_distributions,
     rating_tables,
+    tools_with_audits,
 )
 
 TrendUnit = Literal["quarter", "month"]
@@ -132,12 +133,8 @@ def tools_in_scope(scope: Scope, report: ReportScope) -> tuple[str, ...]:
     )
     installed = [tool.slug for tool in registry.all()]
     maybe = [slug for slug in installed if slug not in switched_on]
-    with_audits: set[str] = set()
-    if maybe:
-        # Counted per tool through the pre-aggregated figures: one cheap query each.
-        for slug in maybe:
-            if audit_counts_by_kind(dataclasses.replace(report, tool=slug))[ALL_KINDS]:
-                with_audits.add(slug)
+    # One indexed probe per tool of the pre-aggregated figures.
+    with_audits = tools_with_audits(report, maybe) if maybe else set()
     return tuple(slug for slug in installed if slug in switched_on | with_audits)
 
 
