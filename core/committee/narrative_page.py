@@ -38,12 +38,26 @@ def service_for_forms(service_ids: tuple[int, ...]) -> int | None:
     return service_ids[0] if len(service_ids) == 1 else None
 
 
+#: The standard filter's value for every standard at once.
+ALL_STANDARDS = "all"
+
+
 def read_filters(
     args: MultiDict[str, str], questions: list[narrative.NarrativeQuestion]
 ) -> tuple[narrative.NarrativeFilters, dict[str, str]]:
     """The page's own filters; a wrong one is reported and dropped, the rest kept."""
     errors: dict[str, str] = {}
-    question = args.get("question", "")
+    # The page opens on the first standard: its first page is what "all standards" would
+    # show first anyway (form order), and counting every comment of a council-wide
+    # quarter takes seconds at a million audits. "all" asks for every standard, and so
+    # does a search or a rating chosen without a standard.
+    question = args.get("question")
+    if question is None and not (args.get("q") or args.get("rating")):
+        question = questions[0].ref if questions else ""
+    elif question is None:
+        question = ""  # a search or a rating looks across every standard
+    elif question == ALL_STANDARDS:
+        question = ""
     if question and question not in {q.ref for q in questions}:
         errors["question"] = "Choose a standard from the list"
         question = ""
@@ -129,7 +143,7 @@ def page() -> Any:
     filter_params = {
         name: value
         for name, value in (
-            ("question", filters.question),
+            ("question", filters.question or ALL_STANDARDS),
             ("rating", filters.rating),
             ("q", filters.search),
         )

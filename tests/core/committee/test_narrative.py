@@ -18,6 +18,16 @@ def page(client, **params) -> tuple[int, str]:
     return response.status_code, response.get_data(as_text=True)
 
 
+def test_the_page_opens_on_the_first_standard_and_all_is_a_choice(client, auth, known: Known):
+    """Opening the page shows the first standard; "All standards" shows every one."""
+    auth.login("iro@test.example")
+    _, html = page(client)
+    assert '<option value="all">All standards</option>' in html
+    assert 'selected>Standard 1' in html or "selected>Children" in html
+    _, html = page(client, question="all")
+    assert '<option value="all" selected>All standards</option>' in html
+
+
 def test_a_team_manager_reads_only_their_own_teams_submitted_audits_in_the_period(
     client, auth, known: Known
 ):
@@ -47,7 +57,7 @@ def test_a_senior_manager_reads_the_whole_council_and_can_narrow_to_one_team(
 def test_each_comment_says_where_it_comes_from_without_naming_anyone(client, auth, known: Known):
     """Standard, rating, kind of audit and month: never the case, the auditor or the worker."""
     auth.login("senior@test.example")
-    _, html = page(client)
+    _, html = page(client, question="all")
     assert f"Standard 3, rated Not met, line management audit, {MONTH}" in html
     assert f"Standard 3, rated Partially met, independent audit, {MONTH}" in html
     assert f"Areas for development, line management audit, {MONTH}" in html
@@ -111,11 +121,11 @@ def test_comments_come_a_page_at_a_time(client, auth, known: Known, monkeypatch)
 
     monkeypatch.setattr(narrative, "PER_PAGE", 5)
     auth.login("senior@test.example")
-    _, first = page(client)
+    _, first = page(client, question="all")
     assert "page 1 of" in first and 'rel="next"' in first
-    _, second = page(client, page="2")
+    _, second = page(client, question="all", page="2")
     assert "page 2 of" in second
-    status, last = page(client, page="999")
+    status, last = page(client, question="all", page="999")
     assert status == 200  # the last page, not an error
     assert "page 1 of" not in last
 
