@@ -49,6 +49,9 @@ class Permission(StrEnum):
     #: Building, issuing and exporting committee reports (the leads: QA, service and
     #: senior managers).
     BUILD_COMMITTEE_REPORTS = "build_committee_reports"
+    #: The Imports pages: administrators import everything; QA (independent reviewers)
+    #: only past audits (``core.imports.views`` narrows the kinds).
+    IMPORT_DATA = "import_data"
 
 
 _AUDITOR = {Permission.SIGNED_IN, Permission.VIEW_CASES, Permission.CONDUCT_AUDITS}
@@ -62,14 +65,14 @@ _LEAD = {
 _TEAM_LEAD = {Permission.VIEW_REPORTS, Permission.VIEW_EVIDENCE_COMMENTS}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMINISTRATOR: frozenset(
-        {Permission.SIGNED_IN, Permission.ADMINISTER, Permission.EDIT_RULES}
+        {Permission.SIGNED_IN, Permission.ADMINISTER, Permission.EDIT_RULES, Permission.IMPORT_DATA}
     ),
     Role.SENIOR_MANAGER: frozenset(_AUDITOR | _LEAD),
     Role.SERVICE_MANAGER: frozenset(_AUDITOR | _LEAD | {Permission.EDIT_RULES}),
     Role.TEAM_MANAGER: frozenset(_AUDITOR | _TEAM_LEAD),
     Role.DEPUTY_TEAM_MANAGER: frozenset(_AUDITOR | _TEAM_LEAD),
     # The Safeguarding and Quality Assurance service leads the audit system.
-    Role.INDEPENDENT_REVIEWER: frozenset(_AUDITOR | _LEAD),
+    Role.INDEPENDENT_REVIEWER: frozenset(_AUDITOR | _LEAD | {Permission.IMPORT_DATA}),
     # Social workers audit their own work (self-audit) and see audits of their cases.
     Role.SOCIAL_WORKER: frozenset(_AUDITOR),
     # Analysts see reports only, never a case-level page.

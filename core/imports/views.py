@@ -32,7 +32,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from core import jobs
-from core.access import Permission, requires
+from core.access import Permission, has_permission, requires
 from core.cases.categories import categories_for
 from core.exports.csv import csv_download
 from core.extensions import db
@@ -207,13 +207,16 @@ def _page_number(pages: int) -> int:
 
 
 @bp.route("/")
-@requires(Permission.ADMINISTER)
+@requires(Permission.IMPORT_DATA)
 def index() -> str:
-    total = db.session.scalar(select(func.count(ImportRun.id))) or 0
+    allowed = allowed_kinds()
+    visible = [] if allowed is None else [ImportRun.kind.in_(allowed)]
+    total = db.session.scalar(select(func.count(ImportRun.id)).where(*visible)) or 0
     pages = max(1, -(-total // PER_PAGE))
     page = _page_number(pages)
     runs = db.session.scalars(
         select(ImportRun)
+        .where(*visible)
         .options(selectinload(ImportRun.files))
         .order_by(ImportRun.created_at.desc(), ImportRun.id.desc())
         .offset((page - 1) * PER_PAGE)
@@ -225,7 +228,7 @@ def index() -> str:
         page=page,
         pages=pages,
         total=total,
-        uploads=UPLOADS.values(),
+        uploads=[u for u in UPLOADS.values() if _may_run(u.kind)],
         count_names=COUNT_NAMES,
     )
 
@@ -233,15 +236,28 @@ def index() -> str:
 # -- uploading ----------------------------------------------------------------------------
 
 
+def allowed_kinds() -> set[ImportKind] | None:
+    """The kinds of import the user may run: every kind (None) for administrators; past
+    audits only for QA, who hold the council's audit history but not its staff or cases."""
+    if has_permission(current_user, Permission.ADMINISTER):
+        return None
+    return {ImportKind.AUDITS}
+
+
+def _may_run(kind: ImportKind) -> bool:
+    allowed = allowed_kinds()
+    return allowed is None or kind in allowed
+
+
 def _upload_or_404(slug: str) -> Upload:
     upload = UPLOADS.get(slug)
-    if upload is None:
+    if upload is None or not _may_run(upload.kind):
         abort(404)
     return upload
 
 
 @bp.route("/upload/<slug>", methods=["GET", "POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.IMPORT_DATA)
 def upload(slug: str) -> Any:
     spec = _upload_or_404(slug)
     saved = mappings.mappings() if spec.mapping else []
@@ -324,7 +340,7 @@ def _tool_columns(tools: list[ToolInfo]) -> dict[str, list[Any]]:
 
 
 @bp.route("/upload/audits/example/<slug>.csv")
-@requires(Permission.ADMINISTER)
+@requires(Permission.IMPORT_DATA)
 def audits_example(slug: str) -> Response:
     """An example file of a tool's past audits: its headings and one invented row."""
     info = next((t for t in importable_tools() if t.slug == slug), None)
@@ -345,7 +361,7 @@ def _run_or_404(run_id: int) -> ImportRun:
     run = db.session.scalar(
         select(ImportRun).options(selectinload(ImportRun.files)).where(ImportRun.id == run_id)
     )
-    if run is None:
+    if run is None or not _may_run(run.kind):
         abort(404)
     return run
 
@@ -385,7 +401,7 @@ def _details(run: ImportRun) -> list[tuple[str, Any]]:
 
 
 @bp.route("/<int:run_id>")
-@requires(Permission.ADMINISTER)
+@requires(Permission.IMPORT_DATA)
 def show(run_id: int) -> str:
     # A run whose worker died must not wait for ever: report it failed first.
     jobs.fail_stale_jobs()
@@ -438,7 +454,7 @@ def _drop_content(run_id: int) -> None:
 
 
 @bp.route("/<int:run_id>/import", methods=["POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.IMPORT_DATA)
 def confirm(run_id: int) -> Response:
     """The user has seen the check and chose to import (all, or the valid rows)."""
     run = _run_or_404(run_id)
@@ -476,7 +492,7 @@ def _already(run: ImportRun) -> str:
 
 
 @bp.route("/<int:run_id>/cancel", methods=["POST"])
-@requires(Permission.ADMINISTER)
+@requires(Permission.IMPORT_DATA)
 def cancel(run_id: int) -> Response:
     """Nothing is imported; the stored upload is dropped."""
     run = _run_or_404(run_id)

@@ -108,12 +108,31 @@ def test_a_file_with_problems_lists_each_by_row_and_column_and_cannot_be_importe
     assert audits() == 0
 
 
-def test_only_administrators_reach_the_past_audits_pages(
-    client: FlaskClient, auth: Any, borough: Borough
-):
+def test_qa_imports_past_audits_but_no_other_kind(client: FlaskClient, auth: Any, borough: Borough):
+    """Independent reviewers (QA) hold the audit history: they import past audits, see
+    only those runs, and never reach the staff or case imports or their runs."""
+    auth.login("admin@test.example")
+    staff = run_of(
+        upload(client, "staff", {"file": (csv_bytes([["Email"], ["x@test.example"]]), "s.csv")})
+    )
+    auth.logout()
     auth.login("iro@test.example")
+    assert "Imports" in page_text(client.get("/"))
+    index = page_text(client.get("/imports/"))
+    assert "Import past audits" in index and "Case list mappings" not in index
+    assert f"import {staff.id}" not in index.lower()
+    assert client.get("/imports/upload/staff").status_code == 404
+    assert client.get(f"/imports/{staff.id}").status_code == 404
+    assert client.post(f"/imports/{staff.id}/import").status_code == 404
+    assert client.get("/imports/mappings").status_code == 403
+    run = run_of(
+        upload(client, "audits", {"file": (audits_file(*VALID), "a.csv")}, tool="children_audit")
+    )
+    client.post(f"/imports/{run.id}/import")
+    assert latest_run().status is ImportStatus.IMPORTED and audits() == 3
+    auth.logout()
+    auth.login("team_manager@test.example")
     assert client.get("/imports/upload/audits").status_code == 403
-    assert client.get("/imports/upload/audits/example/children_audit.csv").status_code == 403
     content = csv_bytes([["Case reference"], ["C100001"]])
     assert upload(client, "audits", {"file": (content, "a.csv")}).status_code == 403
 
