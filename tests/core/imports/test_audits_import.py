@@ -601,3 +601,29 @@ def test_imported_audits_are_never_drawn_for_moderation(borough: Borough):
     drawn = draw(month_of(date(2025, 6, 30)), seed=1, tell=False, today=date(2025, 7, 1))
     assert drawn.drawn == 0
     assert "0 submitted in" in " ".join(drawn.log)
+
+
+def test_imported_audits_start_the_trend_with_the_councils_own_baseline(borough: Borough):
+    """Past audits show in the report's trend, in the quarters of their own dates."""
+    from core.exports.document import Table
+    from core.reports import content
+
+    run(ImportKind.AUDITS, audits_file(*VALID), tool="children_audit")
+    request = content.ReportRequest(
+        period="2025-26-Q1", scope="all", trend_unit="quarter", trend_length=4
+    )
+    resolved = content.resolve(request, borough.user("senior"))
+    trend = next(
+        block
+        for block in content.trend_blocks(resolved, "children_audit")
+        if isinstance(getattr(block, "table", None), Table)
+        and block.table.key == "children_audit-trend-standard_1"
+    ).table
+    by_quarter = {row[0]: row[1:] for row in trend.rows}
+    # Columns: line management met / partially / not met (%) and N, then independent's.
+    # C300001 (2 November 2024) and C100001 (30 June 2025) are line-management audits
+    # with standard 1 met; c200001 (31 March 2025) an independent audit, also met.
+    assert by_quarter["Q2 2024/25"] == (None, None, None, 0, None, None, None, 0)
+    assert by_quarter["Q3 2024/25"] == (100, 0, 0, 1, None, None, None, 0)
+    assert by_quarter["Q4 2024/25"] == (None, None, None, 0, 100, 0, 0, 1)
+    assert by_quarter["Q1 2025/26"] == (100, 0, 0, 1, None, None, None, 0)
