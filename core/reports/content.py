@@ -28,9 +28,10 @@ from core.exports.document import Chart, Document, Paragraph, Quote, Section, Se
 from core.extensions import db
 from core.models import AuditKind, Grade, Rating, ServiceTool, User
 from core.models.audits import SCALE
+from core.moderation.comparison import standard_questions
 from core.reports import followup, periods
 from core.reports.scopes import Scope, scopes_for
-from core.tools.registry import ToolError, get_registry
+from core.tools.registry import get_registry
 from core.tools.reporting import (
     ALL_KINDS,
     Distribution,
@@ -140,17 +141,11 @@ def tools_in_scope(scope: Scope, report: ReportScope) -> tuple[str, ...]:
 
 def questions_of(slug: str) -> list[tuple[str, str, str]]:
     """``(key, label, question)`` of each rated question of the tool's form, in order."""
-    registry = get_registry()
     try:
-        definition = registry.form(slug, None, None)
-    except (ToolError, Exception):  # a tool that needs a case for its form: nothing to list
+        definition = get_registry().form(slug, None, None)
+    except Exception:  # a tool that needs a case for its form: nothing to list
         return []
-    out = []
-    for section in definition.sections:
-        for question in section.questions:
-            if question.kind.value == "rating" and question.key != "overall_rating":
-                out.append((question.key, section.label or question.display_name, question.text))
-    return out
+    return standard_questions(definition)
 
 
 def tool_title(slug: str) -> str:
