@@ -9,9 +9,6 @@ from ``<html lang>`` and the title from ``<title>``.
 
 from __future__ import annotations
 
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
-
 from core.exports.document import Document
 from core.exports.html import document_html
 
@@ -19,7 +16,20 @@ PDF_TYPE = "application/pdf"
 
 
 def document_pdf(document: Document) -> bytes:
-    """The document as PDF bytes: A4, page numbers, the council's name on every page."""
+    """The document as PDF bytes: A4, page numbers, the council's name on every page.
+
+    WeasyPrint is imported here, not with the module: it needs Pango, a system library,
+    and a server without it should still run every page and every other export.
+    """
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    except OSError as error:  # Pango or HarfBuzz missing: say what to do, not a traceback
+        raise RuntimeError(
+            "PDF files cannot be made on this server: it lacks the Pango text library. "
+            "Export as Word or Excel meanwhile, and ask the administrator to install it "
+            "(see the README's section on reports)."
+        ) from error
     # Everything the page needs is inline; refusing every URL means text in a report
     # can never make the server fetch something (no file:// or http:// reads).
     fetcher = URLFetcher(allowed_protocols=("data",))

@@ -122,3 +122,20 @@ def test_draft_says_so(render_app: Flask) -> None:
     draft.status, draft.version, draft.issued_on = "draft", None, None
     text = pypdf.PdfReader(io.BytesIO(document_pdf(draft))).pages[0].extract_text()
     assert "Draft, not issued" in text
+
+
+def test_a_server_without_pango_says_what_to_do(render_app: Flask, monkeypatch) -> None:
+    """WeasyPrint cannot load without Pango: the export fails with a plain message, and
+    nothing else in careaudit needs it (it is imported only to make a PDF)."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pango(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("weasyprint"):
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    with render_app.test_request_context(), pytest.raises(RuntimeError, match="Pango"):
+        document_pdf(sample_document())
