@@ -182,10 +182,6 @@ def report_section(theme: Theme, scope: ReportScope) -> ReportSection:
     )
 
 
-def _plural(label: str, n: int = 2) -> str:
-    return label if n == 1 else f"{label}s"
-
-
 def report_tables(theme: Theme, scope: ReportScope) -> list[Table] | None:
     """The theme's findings as plain tables, for the committee pack and its exports.
 
@@ -198,8 +194,8 @@ def report_tables(theme: Theme, scope: ReportScope) -> list[Table] | None:
     total: int = context["total"]  # type: ignore[assignment]
     if not total:
         return None
-    items = _plural(theme.item_label).capitalize()
-    audited = f"{total} audited {_plural(theme.item_label, total)}"
+    items = theme.item_label_for(2).capitalize()
+    audited = f"{total} audited {theme.item_label_for(total)}"
     share = "Share (%)"
     tables: list[Table] = []
     headline: list[Share] = context["headline"]  # type: ignore[assignment]

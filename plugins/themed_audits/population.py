@@ -12,13 +12,9 @@ from typing import Any
 from core.inputs import whole_number
 from plugins.themed_audits.theme import PopulationColumn, RowError, Theme
 
-#: Columns every theme's population has.
-BASE_COLUMNS = (
-    PopulationColumn("referral_reference", "Referral reference", required=True),
-    PopulationColumn("case_reference", "Child's case reference", required=True),
-    PopulationColumn("referral_date", "Referral date", kind="date", required=True),
-    PopulationColumn("team", "Team", required=True),
-)
+#: The columns every theme's population has, as ``Theme`` names them by default
+#: (a theme may rename the item's reference and date: :meth:`Theme.base_columns`).
+BASE_COLUMNS = Theme().base_columns()
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 MAX_ROWS = 20000
 
@@ -131,7 +127,7 @@ def _parse_rows(
     result: ParseResult,
 ) -> ParseResult:
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-    columns = (*BASE_COLUMNS, *theme.columns)
+    columns = theme.population_columns()
     missing = [c.name for c in columns if c.required and c.name not in headers]
     if not headers:
         result.file_error = "The file is empty"
@@ -164,7 +160,7 @@ def _parse_rows(
             result.errors.append(
                 (
                     index,
-                    f"Referral reference {parsed.reference} is also on row "
+                    f"{theme.item_reference_label} {parsed.reference} is also on row "
                     f"{seen[parsed.reference]}",
                 )
             )
@@ -196,15 +192,17 @@ def _parse_row(
     team_id = teams.get(values["team"].lower())
     if team_id is None:
         raise RowError(f"Team “{values['team']}” is not a team in careaudit")
-    referral_date: date = values["referral_date"]
-    if not period[0] <= referral_date <= period[1]:
+    item_date: date = values[theme.item_date_column]
+    if not period[0] <= item_date <= period[1]:
         raise RowError(
-            f"Referral date {referral_date:%d/%m/%Y} is outside the audit period "
+            f"{theme.item_date_label} {item_date:%d/%m/%Y} is outside the audit period "
             f"({period[0]:%d/%m/%Y} to {period[1]:%d/%m/%Y})"
         )
-    if len(values["referral_reference"]) > 60 or len(values["case_reference"]) > 40:
-        raise RowError("A reference is too long (60 characters at most)")
+    reference: str = values[theme.item_reference_column]
+    # The lengths of the stored columns (PopulationItem.reference and .case_reference).
+    if len(reference) > 60:
+        raise RowError(f"{theme.item_reference_label} is too long (60 characters at most)")
+    if len(values["case_reference"]) > 40:
+        raise RowError(f"{theme.case_reference_label} is too long (40 characters at most)")
     facts = theme.derive(values)
-    return ParsedRow(
-        0, values["referral_reference"], values["case_reference"], referral_date, team_id, facts
-    )
+    return ParsedRow(0, reference, values["case_reference"], item_date, team_id, facts)

@@ -181,9 +181,9 @@ def allocate(
         facts = {
             "label": f"{theme.item_label.capitalize()} {population.reference}",
             "Themed audit": themed.title,
-            "Referral reference": population.reference,
-            "Child's case reference": population.case_reference,
-            "Referral date": format_date(population.item_date),
+            theme.item_reference_label: population.reference,
+            theme.case_reference_label: population.case_reference,
+            theme.item_date_label: format_date(population.item_date),
         }
         for key, label in labels.items():
             if population.facts.get(key) is not None:

@@ -28,7 +28,24 @@ packages = ["{package}"]
 [tool.pytest.ini_options]
 pythonpath = ["."]
 testpaths = ["tests"]
+
+# careaudit's own rules (its pyproject.toml), so the theme reads like careaudit's code.
+[tool.ruff]
+line-length = {line_length}
+target-version = "py311"
+
+[tool.ruff.lint]
+select = {lint_select}
+# RUF001-3: question wording may keep a report's typographic quotes, word for word.
+ignore = {lint_ignore}
 """
+
+#: careaudit's ruff rules (pyproject.toml), written into every skeleton.
+RUFF_LINE_LENGTH = 100
+RUFF_SELECT = ("E", "F", "W", "I", "B", "UP", "SIM", "RUF")
+RUFF_IGNORE = ("RUF012", "RUF001", "RUF002", "RUF003")
+#: Longest name (in snake case) that keeps every generated line within the line length.
+MAX_NAME_LENGTH = 40
 
 PACKAGE = '''\
 """{title}: a themed audit for careaudit.
@@ -55,24 +72,52 @@ class {classname}(Theme):
     version = "0.1"
     description = "A themed audit of {lower_title} on a random sample."
     directorates = ("children",)
+    # What one item of the population is, and more than one (e.g. "child", "children").
     item_label = "referral"
-    # Columns beyond referral_reference, case_reference, referral_date and team.
-    columns = (
-        PopulationColumn("previous_referral_date", "Previous referral date", kind="date"),
-    )
+    item_label_plural = "referrals"
+    # The columns naming and dating each item, and their labels on the pages: rename them
+    # to fit the theme (e.g. "episode_reference", "Missing episode reference").
+    item_reference_column = "referral_reference"
+    item_reference_label = "Referral reference"
+    item_date_column = "referral_date"
+    item_date_label = "Referral date"
+    # Columns beyond the item's reference and date, case_reference and team.
+    columns = (PopulationColumn("previous_referral_date", "Previous referral date", kind="date"),)
     sections = (
-        Section("findings", "What the file shows", label="Findings", questions=(
-            Question(key="days_since_previous", text="Days since the previous referral",
-                     kind=QuestionKind.NUMBER, name="the days since the previous referral",
-                     computed=True),
-            Question(key="plan_in_place", text="Was there a plan in place?",
-                     kind=QuestionKind.CHOICE, name="whether there was a plan",
-                     options=YES_NO),
-            Question(key="why_no_plan", text="If not, why not?", kind=QuestionKind.TEXT,
-                     name="why there was no plan", required=False),
-            Question(key="learning_points", text="Learning points", kind=QuestionKind.TEXT,
-                     name="the learning points"),
-        )),
+        Section(
+            "findings",
+            "What the file shows",
+            label="Findings",
+            questions=(
+                Question(
+                    key="days_since_previous",
+                    text="Days since the previous referral",
+                    kind=QuestionKind.NUMBER,
+                    name="the days since the previous referral",
+                    computed=True,
+                ),
+                Question(
+                    key="plan_in_place",
+                    text="Was there a plan in place?",
+                    kind=QuestionKind.CHOICE,
+                    name="whether there was a plan",
+                    options=YES_NO,
+                ),
+                Question(
+                    key="why_no_plan",
+                    text="If not, why not?",
+                    kind=QuestionKind.TEXT,
+                    name="why there was no plan",
+                    required=False,
+                ),
+                Question(
+                    key="learning_points",
+                    text="Learning points",
+                    kind=QuestionKind.TEXT,
+                    name="the learning points",
+                ),
+            ),
+        ),
     )
     findings = (PLAN,)
     # Optional: "of the items where one finding holds, how many also have another".
@@ -81,18 +126,20 @@ class {classname}(Theme):
             "Of the referrals with a plan in place, how many came at least 90 days after "
             "the previous one",
             given=PLAN,
-            then=Finding("At least 90 days since the previous referral", "days_since_previous",
-                         at_least=90),
+            then=Finding(
+                "At least 90 days since the previous referral", "days_since_previous", at_least=90
+            ),
         ),
     )
 
     def derive(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        referral_date = row[self.item_date_column]
         previous = row.get("previous_referral_date")
         if previous is None:
             return {{}}
-        if previous > row["referral_date"]:
+        if previous > referral_date:
             raise RowError("Previous referral date is after the referral date")
-        return {{"days_since_previous": (row["referral_date"] - previous).days}}
+        return {{"days_since_previous": (referral_date - previous).days}}
 
     def check(self, answers: AnswerSet) -> list[AnswerProblem]:
         plan = answers.get("plan_in_place")
@@ -107,7 +154,7 @@ theme = {classname}()
 '''
 
 TEST = '''\
-"""{title}: the theme's own rules, tested without a database."""
+"""The theme's own rules, tested without a database."""
 
 from __future__ import annotations
 
@@ -115,6 +162,7 @@ from datetime import date
 
 from core.tools import AnswerValue
 from plugins.themed_audits.population import parse_population
+
 from {package} import theme
 
 
@@ -122,7 +170,7 @@ def test_the_theme_declares_a_valid_tool():
     info = theme.careaudit_tool()
     info.check()
     assert info.slug == "{slug}"
-    assert [q.key for q in theme.questions()][0] == "days_since_previous"
+    assert theme.questions()[0].key == "days_since_previous"
 
 
 def test_population_rows_are_checked_and_days_worked_out():
@@ -151,6 +199,7 @@ A themed audit for careaudit.
     pip install -e .          # in careaudit's virtual environment
     careaudit tools           # lists {slug}
     python -m pytest          # the theme's own tests
+    ruff check . && ruff format --check .    # careaudit's own code rules
 
 Then, as an administrator, switch "{title}" on for the services it applies to
 (Administration -> Audit tools), and start a themed audit under Themed audits.
@@ -162,6 +211,11 @@ def names(name: str) -> dict[str, str]:
     if not words or not words[0][0].isalpha():
         raise click.BadParameter("start the name with a letter, e.g. 'missing education'")
     snake = "_".join(w.lower() for w in words)
+    if len(snake) > MAX_NAME_LENGTH:
+        raise click.BadParameter(
+            f"use a name of {MAX_NAME_LENGTH} characters or fewer, e.g. 'missing education' "
+            "(the title can be longer: change it in the package)"
+        )
     return {
         "slug": f"{snake}_theme",
         "package": f"careaudit_theme_{snake}",
@@ -172,6 +226,10 @@ def names(name: str) -> dict[str, str]:
     }
 
 
+def _toml_list(items: tuple[str, ...]) -> str:
+    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
+
+
 def write_skeleton(name: str, directory: Path) -> Path:
     values = names(name)
     root = directory / f"careaudit-theme-{values['dashed']}"
@@ -179,7 +237,14 @@ def write_skeleton(name: str, directory: Path) -> Path:
         raise click.ClickException(f"{root} already exists")
     (root / values["package"]).mkdir(parents=True)
     (root / "tests").mkdir()
-    (root / "pyproject.toml").write_text(PYPROJECT.format(**values))
+    (root / "pyproject.toml").write_text(
+        PYPROJECT.format(
+            **values,
+            line_length=RUFF_LINE_LENGTH,
+            lint_select=_toml_list(RUFF_SELECT),
+            lint_ignore=_toml_list(RUFF_IGNORE),
+        )
+    )
     (root / values["package"] / "__init__.py").write_text(PACKAGE.format(**values))
     (root / "tests" / "test_theme.py").write_text(TEST.format(**values))
     (root / "README.md").write_text(README.format(**values))

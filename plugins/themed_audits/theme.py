@@ -4,17 +4,26 @@ A theme author subclasses :class:`Theme`, sets its attributes and, where the
 theme works something out from the population (an age band, days between two
 referrals), overrides :meth:`Theme.derive`. The hook implementations below
 turn the declaration into a careaudit tool, so a theme needs no hook code.
+
+A subclass that does override a hook (a method named after a spec in
+:mod:`core.hookspecs`) needs no ``@hookimpl`` either: :meth:`Theme.__init_subclass__`
+marks it, because an unmarked override would otherwise hide the base class's
+implementation from pluggy and the hook would silently go unanswered.
 """
 
 from __future__ import annotations
 
+import difflib
+import inspect
 import random
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core import hookspecs
 from core.models import Case, Rating
 from core.tools import (
     AnswerProblem,
@@ -39,6 +48,19 @@ if TYPE_CHECKING:
     from plugins.themed_audits.population import CensusPopulation
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+#: Every method of a plugin whose name starts with this is meant as a hook.
+HOOK_PREFIX = f"{hookspecs.PROJECT}_"
+#: The attribute pluggy's ``HookimplMarker`` sets on a function it marks.
+HOOKIMPL_MARK = f"{hookspecs.PROJECT}_impl"
+#: The names of careaudit's hooks (the specs in core/hookspecs.py).
+HOOK_NAMES = frozenset(
+    name
+    for name, spec in vars(hookspecs).items()
+    if name.startswith(HOOK_PREFIX) and hasattr(spec, f"{hookspecs.PROJECT}_spec")
+)
+#: A population column's name, as the first row of the CSV file gives it (read lower-cased).
+COLUMN_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class RowError(ValueError):
@@ -110,6 +132,21 @@ class CensusSource:
     available: Callable[[date, date], int]
 
 
+def _hook_function(attribute: object) -> Callable[..., Any] | None:
+    """The function under a class attribute, if pluggy would treat it as a hook."""
+    function = getattr(attribute, "__func__", attribute)  # staticmethod, classmethod
+    return function if inspect.isfunction(function) else None
+
+
+def _inherited_hookimpl_options(cls: type, name: str) -> dict[str, Any] | None:
+    """The ``@hookimpl`` options of the method ``name`` that ``cls`` overrides, if marked."""
+    for base in cls.__mro__[1:]:
+        if name in vars(base):
+            function = _hook_function(vars(base)[name])
+            return getattr(function, HOOKIMPL_MARK, None) if function else None
+    return None
+
+
 class Theme:
     """Subclass and set these attributes; register an instance as the plugin."""
 
@@ -120,7 +157,18 @@ class Theme:
     directorates: tuple[str, ...] = ("children",)
     #: What one population item is, e.g. "re-referral".
     item_label: str = "item"
-    #: Columns beyond referral_reference, case_reference, referral_date and team.
+    #: More than one of them; empty means ``item_label`` + "s" (see :meth:`item_label_for`).
+    item_label_plural: str = ""
+    #: The CSV column naming each item (stored as the item's reference), and its label
+    #: in messages, the audit's header and the list of columns.
+    item_reference_column: str = "referral_reference"
+    item_reference_label: str = "Referral reference"
+    #: The CSV column dating each item (it must fall in the audit's period), and its label.
+    item_date_column: str = "referral_date"
+    item_date_label: str = "Referral date"
+    #: The label of the ``case_reference`` column (e.g. "Adult's case reference").
+    case_reference_label: str = "Child's case reference"
+    #: Columns beyond the item's reference and date, case_reference and team.
     columns: tuple[PopulationColumn, ...] = ()
     #: The question set. Questions marked ``computed`` are filled from facts.
     sections: tuple[Section, ...] = ()
@@ -131,13 +179,67 @@ class Theme:
     #: Where the population can also come from the imported census (``None``: CSV only).
     census_population: CensusSource | None = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Mark the subclass's hook methods, and refuse a misspelt one or bad column names.
+
+        pluggy finds a hook on an instance by looking the name up on its class:
+        an override without ``@hookimpl`` hides the base class's marked method,
+        so the hook would go unanswered (a score and derived answers dropped)
+        with no error. Every method named after a hook is therefore marked here,
+        with the options of the method it overrides. A ``careaudit_`` method that
+        names no hook is an error, at import, rather than a method never called.
+        """
+        super().__init_subclass__(**kwargs)
+        for name, attribute in vars(cls).items():
+            function = _hook_function(attribute)
+            if (
+                function is None
+                or not name.startswith(HOOK_PREFIX)
+                or hasattr(function, HOOKIMPL_MARK)
+            ):
+                continue
+            if name not in HOOK_NAMES:
+                close = difflib.get_close_matches(name, sorted(HOOK_NAMES), n=1)
+                raise TypeError(
+                    f"{cls.__qualname__}.{name} is not a careaudit hook"
+                    + (f" (did you mean {close[0]}?)" if close else "")
+                    + f". Methods named {HOOK_PREFIX}... are hook implementations: rename it "
+                    "after a hook in core/hookspecs.py, or give it a name without that prefix."
+                )
+            options = _inherited_hookimpl_options(cls, name)
+            if options:
+                setattr(function, HOOKIMPL_MARK, dict(options))
+            else:
+                hookimpl(function)
+        cls._check_population_columns()
+
+    @classmethod
+    def _check_population_columns(cls) -> None:
+        for name in (cls.item_reference_column, cls.item_date_column):
+            if not COLUMN_NAME.fullmatch(name):
+                raise TypeError(
+                    f"{cls.__qualname__}: the population column name {name!r} must be lower-case "
+                    "letters, digits and underscores, starting with a letter (e.g. "
+                    "'episode_reference'), as the first row of the CSV file gives it"
+                )
+        names = [cls.item_reference_column, "case_reference", cls.item_date_column, "team"]
+        names += [column.name for column in cls.columns]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise TypeError(
+                f"{cls.__qualname__}: the population has more than one column named "
+                + ", ".join(repeated)
+                + "; give each column its own name"
+            )
+
     # -- what a theme may override --------------------------------------------
 
     def derive(self, row: Mapping[str, Any]) -> dict[str, Any]:
         """Facts to keep for one population row, from its parsed values.
 
-        ``row`` holds every column, parsed (dates as ``date``, numbers as
-        ``int``, blanks as ``None``). Return what should be kept (plain JSON
+        ``row`` holds every column by its name in the file, parsed (dates as
+        ``date``, numbers as ``int``, blanks as ``None``): the item's date is
+        ``row[self.item_date_column]``. Return what should be kept (plain JSON
         values). Raise :class:`RowError` to reject the row with a reason.
         By default keeps the columns marked ``keep``.
         """
@@ -174,6 +276,27 @@ class Theme:
 
     # -- derived from the declaration -------------------------------------------
 
+    def item_label_for(self, count: int = 2) -> str:
+        """``item_label`` for one item, else its plural ("re-referral", "re-referrals")."""
+        if count == 1:
+            return self.item_label
+        return self.item_label_plural or f"{self.item_label}s"
+
+    def base_columns(self) -> tuple[PopulationColumn, ...]:
+        """The four columns every population has: the item's reference and date, case, team."""
+        return (
+            PopulationColumn(self.item_reference_column, self.item_reference_label, required=True),
+            PopulationColumn("case_reference", self.case_reference_label, required=True),
+            PopulationColumn(
+                self.item_date_column, self.item_date_label, kind="date", required=True
+            ),
+            PopulationColumn("team", "Team", required=True),
+        )
+
+    def population_columns(self) -> tuple[PopulationColumn, ...]:
+        """Every column of the population CSV file: the four base columns, then the theme's."""
+        return (*self.base_columns(), *self.columns)
+
     def questions(self) -> list[Question]:
         return [q for section in self.sections for q in section.questions]
 
@@ -203,7 +326,11 @@ class Theme:
             subject=Subject.SAMPLE,
             template_folder=TEMPLATES,
             default_on=self.default_on,
-            extra={"theme": True, "item_label": self.item_label},
+            extra={
+                "theme": True,
+                "item_label": self.item_label,
+                "item_label_plural": self.item_label_for(2),
+            },
         )
 
     @hookimpl

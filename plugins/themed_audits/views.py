@@ -22,7 +22,7 @@ from plugins.themed_audits import service
 from plugins.themed_audits.findings import analyse
 from plugins.themed_audits.forms import ThemedAuditForm
 from plugins.themed_audits.models import PopulationUpload, SampleItem, ThemedAudit
-from plugins.themed_audits.population import BASE_COLUMNS, CensusPopulation, decode
+from plugins.themed_audits.population import CensusPopulation, decode
 from plugins.themed_audits.theme import Theme
 
 bp = Blueprint("themed_audits", __name__, url_prefix="/themed-audits", template_folder="templates")
@@ -150,7 +150,7 @@ def _show(themed: ThemedAudit, theme: Theme, status: int = 200, **extra: Any) ->
         unallocated=unallocated,
         progress=_progress(themed),
         auditors=service.auditors(),
-        columns=(*BASE_COLUMNS, *theme.columns),
+        columns=theme.population_columns(),
         errors=extra.pop("errors", {}),
         **extra,
     )
@@ -232,7 +232,7 @@ def census_summary(theme: Theme, result: CensusPopulation) -> str:
     """What was imported, what was found, and what was left out and why, in one sentence."""
 
     def items(n: int) -> str:
-        return f"{n} {theme.item_label}{'' if n == 1 else 's'}"
+        return f"{n} {theme.item_label_for(n)}"
 
     text = (
         f"Imported {items(len(result.rows))} from the CIN census: {result.considered} "
