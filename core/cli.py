@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
+from typing import Any
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
-from sqlalchemy import func, select
+from flask.cli import FlaskGroup, ScriptInfo
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError, SQLAlchemyError
 
 from core.extensions import db
 from core.tools.registry import get_registry
@@ -20,7 +21,47 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+#: SQLSTATE 42P01, PostgreSQL's "relation ... does not exist".
+UNDEFINED_TABLE = "42P01"
+
+
+def is_missing_table(error: DBAPIError) -> bool:
+    """Whether a database error says a table does not exist (SQLite or PostgreSQL)."""
+    original = error.orig
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return code == UNDEFINED_TABLE or str(original).startswith("no such table")
+
+
+def missing_tables_message(app: Flask) -> str:
+    """What to run: a database without migrations has no tables; one with them is behind."""
+    try:
+        with app.app_context():
+            migrated = inspect(db.engine).has_table("alembic_version")
+    except SQLAlchemyError:
+        migrated = False
+    if migrated:
+        return "The database is not up to date (a table is missing): run `careaudit db upgrade`."
+    return "The database has no tables yet: run `careaudit db upgrade` first."
+
+
+class CareauditGroup(FlaskGroup):
+    """Flask's command group, saying what to run when the database has no tables yet.
+
+    Every command that reads the database would otherwise end in a traceback before the
+    first ``careaudit db upgrade``; the answer is caught here, once for all of them.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as error:
+            if not is_missing_table(error):
+                raise
+            app = ctx.ensure_object(ScriptInfo).load_app()
+            raise click.ClickException(missing_tables_message(app)) from error
+
+
+@click.group(cls=CareauditGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """careaudit: quality-assurance case file audits for social care."""
 
@@ -48,28 +89,9 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(reports_group)
 
-    @app.cli.command("tools")
-    @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-    def tools_command(as_json: bool) -> None:
-        """List installed audit tools and the services where each is switched on."""
-        registry = get_registry()
-        rows = [
-            {
-                "slug": tool.slug,
-                "title": tool.title,
-                "version": tool.version,
-                "directorates": list(tool.directorates),
-                "services": [s.name for s in registry.enabled_services(tool.slug)],
-            }
-            for tool in registry.all()
-        ]
-        if as_json:
-            click.echo(json.dumps(rows, indent=2))
-            return
-        for row in rows:
-            services = ", ".join(row["services"]) or "switched off everywhere"
-            click.echo(f"{row['slug']}  {row['title']}  v{row['version']}")
-            click.echo(f"    on for: {services}")
+    from core.tools.cli import tools_group
+
+    app.cli.add_command(tools_group)
 
     @app.cli.command("demo")
     @click.option("--reset", is_flag=True, help="Delete all data first, then load the demo.")

@@ -380,7 +380,14 @@ def tools() -> str:
 @bp.route("/tools/<int:service_id>", methods=["GET", "POST"])
 @requires(Permission.ADMINISTER)
 def service_tools(service_id: int) -> Any:
-    """Switch tools on and off for one service, and set their settings there."""
+    """Switch tools on and off for one service, and set their settings there.
+
+    A POST changes only the tools it names, so a script can switch one tool and leave
+    the others alone. The page sends a hidden ``present-<slug>`` for each tool it shows:
+    for those an unticked checkbox means off, as a person expects. Without it, a tool is
+    changed only by the fields sent for it (``tool-<slug>=on`` or ``off``, and
+    ``setting-<slug>-<key>``); a setting not sent keeps its value.
+    """
     service = db.session.get(Service, service_id)
     if service is None:
         abort(404)
@@ -388,15 +395,32 @@ def service_tools(service_id: int) -> Any:
     tools = registry.for_directorate(service.directorate.code)
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
+    for tool in tools:
+        values[f"tool-{tool.slug}"] = registry.is_enabled(tool.slug, service.id)
+        for key, value in registry.settings(tool.slug, service.id).items():
+            values[f"setting-{tool.slug}-{key}"] = value
     if request.method == "POST":
+        form = request.form
         parsed: dict[str, tuple[bool, dict[str, Any]]] = {}
         for tool in tools:
-            enabled = request.form.get(f"tool-{tool.slug}") == "on"
-            values[f"tool-{tool.slug}"] = enabled
+            specs = registry.setting_specs(tool.slug)
+            shown = f"present-{tool.slug}" in form
+            switch_field = f"tool-{tool.slug}"
+            setting_fields = {spec.key: f"setting-{tool.slug}-{spec.key}" for spec in specs}
+            named = shown or switch_field in form
+            if not named and not any(name in form for name in setting_fields.values()):
+                continue  # not named in this POST: left as it is
+            stored = registry.settings(tool.slug, service.id)
+            # Without a switch field, the switch stays as it is (pre-filled in values).
+            enabled = form.get(switch_field) == "on" if named else values[switch_field]
+            values[switch_field] = enabled
             settings: dict[str, Any] = {}
-            for spec in registry.setting_specs(tool.slug):
-                name = f"setting-{tool.slug}-{spec.key}"
-                raw = request.form.get(name, "")
+            for spec in specs:
+                name = setting_fields[spec.key]
+                if name not in form and not (shown and spec.kind == "bool"):
+                    settings[spec.key] = stored[spec.key]
+                    continue
+                raw = form.get(name, "")
                 values[name] = raw
                 if spec.kind == "bool":
                     settings[spec.key] = raw == "on"
@@ -405,7 +429,7 @@ def service_tools(service_id: int) -> Any:
                     text = raw.strip()
                     if not text and not enabled:
                         # A switched-off tool keeps its setting; nothing to check.
-                        settings[spec.key] = registry.settings(tool.slug, service.id)[spec.key]
+                        settings[spec.key] = stored[spec.key]
                     elif (number := whole_number(text)) is None:
                         errors[name] = f"{spec.label} must be a whole number, like 3"
                     elif spec.minimum is not None and number < spec.minimum:
@@ -438,11 +462,6 @@ def service_tools(service_id: int) -> Any:
                 "success",
             )
             return redirect(url_for("admin.tools"))
-    else:
-        for tool in tools:
-            values[f"tool-{tool.slug}"] = registry.is_enabled(tool.slug, service.id)
-            for key, value in registry.settings(tool.slug, service.id).items():
-                values[f"setting-{tool.slug}-{key}"] = value
     return render_template(
         "admin/service_tools.html",
         service=service,

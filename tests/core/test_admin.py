@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.models import Audit, AuditStatus, Role, Service, Team, User
+from core.models import Audit, AuditStatus, Role, Service, Team, TrailEntry, User
 from core.passwords import verify_password
 from core.tools.registry import get_registry
 from tests.conftest import AuthActions
@@ -490,7 +490,10 @@ def tool_cell(page: str, service: str) -> str:
 
 
 def switch(client: FlaskClient, service_id: int, **fields: str) -> None:
-    response = client.post(f"/admin/tools/{service_id}", data=fields)
+    """Post the children's audit's fieldset as the page sends it: an unticked box is off."""
+    response = client.post(
+        f"/admin/tools/{service_id}", data={"present-children_audit": "1", **fields}
+    )
     assert response.status_code == 302 and response.location == "/admin/tools"
 
 
@@ -608,6 +611,60 @@ def test_outstanding_grade_is_offered_only_where_switched_on(client, auth, borou
         f"/audits/start/{borough.cases['lac'].id}", data={"tool": "children_audit", "token": "2"}
     )
     assert b'value="outstanding"' not in client.get(other.location).data
+
+
+def test_the_page_marks_each_tool_it_shows(admin, borough: Borough):
+    """A hidden `present-<slug>` per tool: for those, an unticked box means off."""
+    page = admin.get(f"/admin/tools/{borough.cin.id}").get_data(as_text=True)
+    shown = re.findall(r'<input type="hidden" name="present-(\w+)" value="1">', page)
+    assert shown == ["children_audit", "rereferral_theme", "supervision_audit"]
+
+
+def test_a_post_naming_one_tool_leaves_the_others_alone(admin, borough: Borough):
+    """A script switches one tool on without switching off the tools it does not name."""
+    registry = get_registry()
+    registry.set_switch("children_audit", borough.cin.id, True, {"outstanding_grade": True})
+    db.session.commit()
+    response = admin.post(f"/admin/tools/{borough.cin.id}", data={"tool-supervision_audit": "on"})
+    assert response.status_code == 302
+    assert registry.is_enabled("supervision_audit", borough.cin.id)
+    assert registry.is_enabled("children_audit", borough.cin.id)
+    assert registry.settings("children_audit", borough.cin.id)["outstanding_grade"] is True
+    assert not registry.is_enabled("rereferral_theme", borough.cin.id)
+    # The tool switched on keeps its settings' values, though none were sent.
+    assert registry.settings("supervision_audit", borough.cin.id)["actions_before_sign_off"]
+
+
+def test_a_post_switches_one_tool_off_with_the_value_off(admin, borough: Borough):
+    """`tool-<slug>=off` switches that tool off; Children in Care and other tools are untouched."""
+    get_registry().set_switch("supervision_audit", borough.cin.id, True)
+    db.session.commit()
+    admin.post(f"/admin/tools/{borough.cin.id}", data={"tool-children_audit": "off"})
+    registry = get_registry()
+    assert not registry.is_enabled("children_audit", borough.cin.id)
+    assert registry.is_enabled("supervision_audit", borough.cin.id)
+    assert registry.is_enabled("children_audit", borough.cic.id)
+
+
+def test_a_post_of_one_setting_changes_only_that_setting(admin, borough: Borough):
+    """A setting sent alone is saved; the tool's switch stays as it was."""
+    admin.post(
+        f"/admin/tools/{borough.cin.id}",
+        data={"setting-children_audit-outstanding_grade": "on"},
+    )
+    registry = get_registry()
+    assert registry.is_enabled("children_audit", borough.cin.id)
+    assert registry.settings("children_audit", borough.cin.id)["outstanding_grade"] is True
+
+
+def test_an_empty_post_changes_nothing(admin, borough: Borough):
+    """A POST that names no tool switches nothing off and records nothing."""
+    response = admin.post(f"/admin/tools/{borough.cin.id}", data={})
+    assert response.status_code == 302
+    assert get_registry().is_enabled("children_audit", borough.cin.id)
+    assert not db.session.scalars(
+        select(TrailEntry).where(TrailEntry.action == "tools.updated")
+    ).all()
 
 
 def test_tool_settings_page_for_an_unknown_service_is_not_found(admin, borough: Borough):

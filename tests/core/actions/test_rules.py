@@ -65,7 +65,10 @@ def test_the_setting_off_lets_the_follow_up_be_signed_off_without_actions(
     page = client.get(f"/admin/tools/{borough.cin.id}").get_data(as_text=True)
     name = "setting-children_audit-actions_before_sign_off"
     assert re.search(rf'name="{name}"[^>]* checked', page), "on by default"
-    client.post(f"/admin/tools/{borough.cin.id}", data={"tool-children_audit": "on"})
+    client.post(
+        f"/admin/tools/{borough.cin.id}",
+        data={"present-children_audit": "1", "tool-children_audit": "on"},  # setting unticked
+    )
     settings = get_registry().settings("children_audit", borough.cin.id)
     assert settings["actions_before_sign_off"] is False
     auth.logout()

@@ -166,7 +166,7 @@ def test_an_administrators_changes_are_recorded_with_before_and_after(client, au
         f"setting-{slug}-actions_before_sign_off": "on"
         for slug in ("children_audit", "rereferral_theme", "supervision_audit")
     }
-    client.post(f"/admin/tools/{borough.cin.id}", data=kept)
+    client.post(f"/admin/tools/{borough.cin.id}", data=kept | {"present-children_audit": "1"})
     tools = only("tools.updated")
     assert tools.before == {"children_audit": {"on": True} | tools.before["children_audit"]}
     assert tools.after["children_audit"]["on"] is False
