@@ -48,6 +48,11 @@ JUDGEMENT_REASON = "judgement_reason"
 STRENGTHS = "strengths"
 AREAS_FOR_DEVELOPMENT = "areas_for_development"
 
+#: The summary section's label and key unless a tool names its own (the children's
+#: and adults' forms call it "Standard 14", as on their paper forms).
+SUMMARY_LABEL = "Overall judgement"
+SUMMARY_KEY = "summary"
+
 #: The per-service setting that switches the Outstanding grade on.
 OUTSTANDING_GRADE = "outstanding_grade"
 
@@ -81,8 +86,8 @@ def summary_section(
     guidance: tuple[str, ...],
     settings: Mapping[str, Any] | None,
     *,
-    label: str = "Standard 14",
-    key: str = "standard_14",
+    label: str = SUMMARY_LABEL,
+    key: str = SUMMARY_KEY,
     title: str | None = None,
     suggested_from: str = "the standards",
 ) -> Section:
@@ -90,6 +95,9 @@ def summary_section(
     areas of strength and areas for development.
 
     ``question_text`` and ``guidance`` are the overall rating's own words;
+    ``label`` and ``key`` name the section (neutral by default: a tool whose
+    paper form numbers the summary, like the children's "Standard 14", passes
+    its own);
     ``title`` is the section's (the question itself unless given);
     ``suggested_from`` ends the reason's guidance ("... suggested from the
     standards."). The grades offered follow :func:`grade_options`.

@@ -166,7 +166,9 @@ STANDARDS: tuple[Standard, ...] = (
     ),
 )
 
-#: Standard 14, the summary.
+#: Standard 14, the summary: its label and key, and the overall rating's own words.
+OVERALL_LABEL = "Standard 14"
+OVERALL_KEY = "standard_14"
 OVERALL_QUESTION = "What is your overall rating of this case file?"
 OVERALL_GUIDANCE = (
     "Use the three-point scale. The suggestion shown above the form comes from standards 1 to "

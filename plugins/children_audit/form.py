@@ -19,6 +19,8 @@ from core.tools import (
 from plugins.children_audit import SLUG, VERSION
 from plugins.children_audit.standards import (
     OVERALL_GUIDANCE,
+    OVERALL_KEY,
+    OVERALL_LABEL,
     OVERALL_QUESTION,
     RECORDING_PRINCIPLE,
     STANDARD_6_ITEMS,
@@ -56,7 +58,9 @@ def _standard_section(standard: Standard, case: Case | None) -> Section:
 def audit_form(case: Case | None, settings: Mapping[str, Any]) -> FormDefinition:
     """The form, with standards that cannot apply to the case offered as Not applicable."""
     sections = [_standard_section(standard, case) for standard in STANDARDS]
-    summary = summary_section(OVERALL_QUESTION, OVERALL_GUIDANCE, settings)
+    summary = summary_section(
+        OVERALL_QUESTION, OVERALL_GUIDANCE, settings, label=OVERALL_LABEL, key=OVERALL_KEY
+    )
     return FormDefinition(
         tool=SLUG,
         version=VERSION,

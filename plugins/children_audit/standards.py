@@ -140,7 +140,9 @@ STANDARDS: tuple[Standard, ...] = (
     ),
 )
 
-#: Standard 14, the summary.
+#: Standard 14, the summary: its label and key, and the overall rating's own words.
+OVERALL_LABEL = "Standard 14"
+OVERALL_KEY = "standard_14"
 OVERALL_QUESTION = "Can you give an overall rating"
 OVERALL_GUIDANCE = (
     "An overall score should be given where possible – if you want to qualify it you can do "

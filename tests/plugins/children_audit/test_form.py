@@ -41,6 +41,8 @@ def test_questions_and_guidance_are_word_for_word(appendix_1b: str):
 def test_fourteen_standards_with_three_items_for_standard_6():
     form = audit_form(None, {})
     assert len(form.sections) == 14
+    # The summary keeps Appendix 1B's own name, not core's neutral default.
+    assert (form.sections[-1].key, form.sections[-1].label) == ("standard_14", "Standard 14")
     assert [q.key for q in form.sections[5].questions] == [
         "standard_6",
         "standard_6_pep",
