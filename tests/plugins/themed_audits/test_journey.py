@@ -119,6 +119,7 @@ def test_same_seed_and_population_draw_the_same_sample(client, auth, theme_on):
     log = client.get(f"/themed-audits/{first}").get_data(as_text=True)
     assert 'data-log="population">40<' in log and 'data-log="seed">20111123<' in log
     assert "Iro" in log  # who drew it
+    assert "12 of the 12 sampled re-referrals are still to be given to an auditor" in log
     again = draw(client, first, "5")
     assert again.status_code == 400 and b"already been drawn" in again.data
 
