@@ -5,10 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, select
-
-from core.extensions import db
-from core.models import Answer, Audit, Rating
+from core.models import Rating
 from core.tools import ReportScope, ReportSection, standards_report_context
 from core.tools.reporting import ALL_KINDS, RatingRow, value_tables
 from plugins.supervision_audit import SLUG
@@ -32,30 +29,18 @@ def _whole(value: Any) -> int | None:
 def average_compliance(scope: ReportScope) -> dict[str, int | None]:
     """Average frequency compliance (%) over the audits in scope, per kind and for all.
 
-    ``AVG(CAST(answer.value AS INTEGER))`` over the stored ``frequency_compliance``
-    answers: the tool only ever stores whole numbers there.
+    Worked out from how many audits gave each whole-number compliance (``value_tables``,
+    which core counts as audits are submitted), so a council-wide year reads a few rows
+    instead of every supervision audit's answers. The sum is exact (``Decimal``) and the
+    average rounds halves up, as the database's ``AVG`` did.
     """
-    percent = func.avg(cast(Answer.value, Integer))
-    where = [
-        *scope.conditions(),
-        Answer.question == FREQUENCY_COMPLIANCE,
-        Answer.value.is_not(None),
-    ]
-    by_kind = db.session.execute(
-        select(Audit.kind, percent)
-        .join(Answer, Answer.audit_id == Audit.id)
-        .where(*where)
-        .group_by(Audit.kind)
-    ).all()
-    averages: dict[str, int | None] = {kind.value: _whole(avg) for kind, avg in by_kind}
-    averages[ALL_KINDS] = _whole(
-        db.session.scalar(
-            select(percent)
-            .select_from(Audit)
-            .join(Answer, Answer.audit_id == Audit.id)
-            .where(*where)
-        )
-    )
+    averages: dict[str, int | None] = {ALL_KINDS: None}
+    for kind, by_question in value_tables(scope, [FREQUENCY_COMPLIANCE]).items():
+        values = by_question.get(FREQUENCY_COMPLIANCE, {})
+        total = sum(values.values())
+        if total:
+            weighted = sum(Decimal(int(value)) * n for value, n in values.items())
+            averages[kind] = _whole(weighted / total)
     return averages
 
 
