@@ -90,8 +90,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(reports_group)
 
     from core.tools.cli import tools_group
+    from core.tools.skeleton import new_tool_command
 
     app.cli.add_command(tools_group)
+    app.cli.add_command(new_tool_command)
 
     @app.cli.command("demo")
     @click.option("--reset", is_flag=True, help="Delete all data first, then load the demo.")
