@@ -250,7 +250,7 @@ def careaudit_commands() -> list[click.Command]:
 
     For example ``careaudit new-theme``, contributed by the themed audits
     framework. Registered once at start-up; name commands so they cannot clash
-    with core's (``run``, ``db``, ``demo``, ``tools``, ``create-user``).
+    with core's (``run``, ``db``, ``demo``, ``tools``, ``new-tool``, ``create-user``).
     """
 
 
