@@ -9,38 +9,41 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from flask_migrate import upgrade
 from sqlalchemy import text
 
 # Keep generated secrets and default databases out of the working tree.
 os.environ.setdefault("CAREAUDIT_INSTANCE_PATH", tempfile.mkdtemp(prefix="careaudit-test-"))
 
-from core import create_app
-from core.config import normalise_database_url
 from core.extensions import db
-from tests.factories import Borough, build_borough
+from core.testing.database import (
+    DATABASE_URL_VARIABLE,
+    migrated_database,
+    per_worker,
+    sqlite_url,
+    test_config,
+    xdist_worker,
+)
+from core.testing.database import empty_tables as _empty_tables
+from tests.factories import Borough
+
+__all__ = ["_empty_tables", "test_config"]  # imported by tests
+
+# careaudit's own fixtures are the published plugin's (core/testing/fixtures.py) under
+# the short names of Flask's tutorial; only the database differs: every backend in turn.
+
+#: tests/fixtures holds outside packages, tested by their own pytest run
+#: (tests/core/testing/test_fixtures.py), not collected with careaudit's tests.
+collect_ignore = ["fixtures"]
 
 #: The pytest-xdist worker running this process ("gw0", "gw1"...), or "" without xdist.
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER = xdist_worker()
 
-
-def _per_worker(url: str | None) -> str | None:
-    """Each xdist worker empties and fills its own PostgreSQL database."""
-    if not url or not WORKER:
-        return url
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    return target.set(database=f"{target.database}_{WORKER}").render_as_string(hide_password=False)
-
-
-POSTGRES_URL = _per_worker(os.environ.get("CAREAUDIT_TEST_DATABASE_URL"))
+POSTGRES_URL = per_worker(os.environ.get(DATABASE_URL_VARIABLE))
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
 
 
@@ -50,91 +53,24 @@ def redis_db(base: int) -> int:
     return base + index % 4
 
 
-def test_config(database_url: str) -> dict[str, object]:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "tests-only",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_FAST": True,
-        "RATELIMIT_ENABLED": False,
-        "LOAD_ENTRY_POINT_TOOLS": False,
-        "MAIL_BACKEND": "locmem",
-        # Most tests sign in as an administrator without an authenticator app;
-        # tests/core/mfa switch the requirement back on.
-        "MFA_ENFORCED": False,
-    }
-
-
-test_config.__test__ = False  # type: ignore[attr-defined]  # not a test
-
-
-def _ensure_database(url: str) -> None:
-    """Create the PostgreSQL test database if it does not exist yet."""
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        exists = connection.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-        ).scalar()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    server.dispose()
-
-
-def _reset_schema(url: str) -> None:
-    """Drop everything in a PostgreSQL test database so migrations start clean."""
-    app = create_app(test_config(url))
-    with app.app_context():
-        db.session.execute(text("DROP SCHEMA public CASCADE"))
-        db.session.execute(text("CREATE SCHEMA public"))
-        db.session.commit()
-        db.engine.dispose()
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated, empty database for the session, one per backend."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'careaudit.sqlite3'}"
-    else:
-        assert POSTGRES_URL
-        url = normalise_database_url(POSTGRES_URL)
-        _ensure_database(url)
-        _reset_schema(url)
-    app = create_app(test_config(url))
-    with app.app_context():
-        upgrade()
-        # The migrations seed reference data; each test builds its own.
-        _empty_tables()
-        db.engine.dispose()
-    return url
+        return migrated_database(sqlite_url(tmp_path_factory.mktemp("db")))
+    assert POSTGRES_URL
+    return migrated_database(POSTGRES_URL)
 
 
-def _empty_tables() -> None:
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-    db.session.commit()
+@pytest.fixture(scope="session")
+def careaudit_database_url(database_url: str) -> str:
+    """The plugin's app runs on each backend of careaudit's own run."""
+    return database_url
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(test_config(database_url))
-    with app.app_context():
-        try:
-            yield app
-        finally:
-            db.session.rollback()
-            _empty_tables()
-            db.session.remove()
-            db.engine.dispose()
+def app(careaudit_app: Flask) -> Flask:
+    return careaudit_app
 
 
 #: The demo borough's rows, per database, kept after its first load in this process.
@@ -178,8 +114,8 @@ def demo_borough(app: Flask, database_url: str) -> Flask:
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def client(careaudit_client: FlaskClient) -> FlaskClient:
+    return careaudit_client
 
 
 @pytest.fixture
@@ -188,9 +124,9 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 @pytest.fixture
-def borough(app: Flask) -> Borough:
+def borough(careaudit_borough: Borough) -> Borough:
     """A small council: two directorates, services, teams, one user per role, cases."""
-    return build_borough()
+    return careaudit_borough
 
 
 class AuthActions:

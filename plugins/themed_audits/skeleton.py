@@ -154,7 +154,11 @@ theme = {classname}()
 '''
 
 TEST = '''\
-"""The theme's own rules, tested without a database."""
+"""The theme's own rules, then the theme inside careaudit.
+
+The careaudit_ fixtures are careaudit's own, installed with it as a pytest plugin
+(see "Testing your package" in careaudit's docs/writing-a-themed-audit.md).
+"""
 
 from __future__ import annotations
 
@@ -189,6 +193,17 @@ def test_no_plan_needs_a_reason():
     assert [p.question for p in theme.check(answers)] == ["why_no_plan"]
     answers["why_no_plan"] = AnswerValue(None, "Closed before a plan was made.")
     assert theme.check(answers) == []
+
+
+def test_a_qa_officer_can_start_a_themed_audit_of_this_theme(
+    careaudit_client, careaudit_borough, careaudit_sign_in, careaudit_tool
+):
+    """On a fresh careaudit with a small council, the theme registered for this test."""
+    careaudit_tool(theme, services=[careaudit_borough.cin])
+    careaudit_sign_in(careaudit_client, "independent_reviewer")
+    page = careaudit_client.get("/themed-audits/new")
+    assert page.status_code == 200
+    assert theme.title in page.get_data(as_text=True)
 '''
 
 README = """\
@@ -198,7 +213,7 @@ A themed audit for careaudit.
 
     pip install -e .          # in careaudit's virtual environment
     careaudit tools           # lists {slug}
-    python -m pytest          # the theme's own tests
+    python -m pytest          # the theme's own tests (with careaudit's fixtures)
     ruff check . && ruff format --check .    # careaudit's own code rules
 
 Then, as an administrator, switch "{title}" on for the services it applies to
