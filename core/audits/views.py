@@ -115,7 +115,9 @@ def edit(audit_id: int) -> str | Response:
 
     form = form_class()
     form.validate()  # CSRF is checked globally; this only fills in field data
-    action = request.form.get("action", "save")
+    # Only the "Submit audit" button submits. Anything else (Enter in a box, which the
+    # browser sends as "Save and continue", or a post with no action at all) saves a draft.
+    submitting = request.form.get("action") == "submit"
     if str(form.version.data) != str(audit.version):
         return _conflict(audit, definition, form)
 
@@ -128,7 +130,7 @@ def edit(audit_id: int) -> str | Response:
     if score is not None and score.derived:
         # Checks and storage see the answers the tool works out, fresh.
         answers = {**answers, **score.derived}
-    if action != "submit":
+    if not submitting:
         try:
             workflow.save_draft(audit, answers, score)
         except workflow.AuditConflict:

@@ -140,6 +140,32 @@ def test_submitting_twice_creates_nothing_twice(client, auth, borough: Borough):
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 20
 
 
+def test_only_the_submit_button_submits(client, auth, borough: Borough):
+    """Enter in a box posts the form's first button, "Save and continue": a complete
+    audit posted without the submit action (none, empty, unknown) stays a draft."""
+    auth.login("team_manager@test.example")
+    edit_url = start(client, borough.cases["cin"].id)
+    page = client.get(edit_url).data.decode()
+    form = page[page.index('<form method="post"') :]
+    buttons = re.findall(r'<button type="submit" value="(\w+)" name="action"', form)
+    assert buttons[0] == "save", "the first submit button is the one Enter presses"
+    assert "submit" in buttons[1:]
+    assert "You cannot change an audit once it is submitted" in form
+
+    for action in (None, "", "save", "submit-audit"):
+        version = version_of(client.get(edit_url).data)
+        data = children_form(version=version, strengths=f"Typed with action {action!r}.")
+        if action is not None:
+            data["action"] = action
+        saved = client.post(edit_url, data=data)
+        assert saved.status_code == 302 and saved.location.endswith(edit_url)
+        audit = db.session.scalar(select(Audit))
+        db.session.refresh(audit)
+        assert audit.status is AuditStatus.DRAFT
+        strengths = db.session.scalar(select(Answer.value).where(Answer.question == "strengths"))
+        assert strengths == f"Typed with action {action!r}."
+
+
 def test_stale_form_does_not_overwrite_newer_answers(client, auth, borough: Borough):
     """Saving a form loaded at an older version shows a conflict and keeps the input."""
     auth.login("team_manager@test.example")
