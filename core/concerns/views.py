@@ -97,7 +97,7 @@ def _who_was_told(concern: Concern) -> str:
 @bp.route("/audits/<int:audit_id>/save-and-raise", methods=["POST"])
 @requires(Permission.CONDUCT_AUDITS)
 def save_and_raise(audit_id: int) -> str | Response | tuple[str, int]:
-    """The audit form's "Save draft and raise a concern": save exactly as "Save as draft"
+    """The audit form's "Save draft and raise a concern": save exactly as "Save and continue"
     does (the audit's own view, same checks), then open the concern page."""
     audit = _audit_or_404(audit_id)
     if audit.is_submitted or audit.auditor_id != current_user.id:
