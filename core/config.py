@@ -87,6 +87,9 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "COUNCIL_NAME": os.environ.get("CAREAUDIT_COUNCIL_NAME", DEFAULT_COUNCIL_NAME),
         "SERVICE_NAME": os.environ.get("CAREAUDIT_SERVICE_NAME", DEFAULT_SERVICE_NAME),
+        # Where the phase banner's "Tell us what you think" links (a form or a mailto:
+        # address); unset, the banner asks people to tell the quality assurance team.
+        "FEEDBACK_URL": os.environ.get("CAREAUDIT_FEEDBACK_URL", "").strip() or None,
         # Cookies are Secure (HTTPS only) unless CAREAUDIT_SECURE_COOKIES=0. Unset (None),
         # core.security decides at start-up: on, except for the development server
         # (``careaudit run``, serving http://127.0.0.1), debug mode and tests.

@@ -20,6 +20,7 @@ from jinja2 import (
 
 from core.access import Permission, has_permission
 from core.models import AuditKind, AuditStatus, CaseCategory, Grade, Rating, Role
+from core.programme.periods import month
 from core.tools.registry import get_registry
 
 
@@ -60,6 +61,14 @@ def iso_date(value: str | None) -> str:
         return value
 
 
+def month_label(value: str | None) -> str:
+    """An allocation period key such as ``2026-11`` as people say it: "November 2026"."""
+    try:
+        return month(value or "").label
+    except ValueError:
+        return value or ""
+
+
 def label_of(value: Any) -> str:
     """Human label of a stored enum value (rating, grade, kind, category, role)."""
     if value is None or value == "":
@@ -90,6 +99,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["govuk_date"] = format_date
     app.jinja_env.filters["label"] = label_of
     app.jinja_env.filters["iso_date"] = iso_date
+    app.jinja_env.filters["month_label"] = month_label
     WTFormsHelpers(app)
     # The report document's block macros (templates/exports/_blocks.html) need these.
     from core.exports.html import register_template_helpers
@@ -122,5 +132,6 @@ def init_templating(app: Flask) -> None:
             "rating_enum": Rating,
             "council_name": current_app.config["COUNCIL_NAME"],
             "service_name": current_app.config["SERVICE_NAME"],
+            "feedback_url": current_app.config.get("FEEDBACK_URL"),
             "can": can,
         }

@@ -7,6 +7,7 @@ answers, evidence for Partially met / Not met, whole numbers).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -209,6 +210,45 @@ def read_answers(
     return answers, problems
 
 
+#: A name that is only a numbered label ("standard 1", "question 3b"): it says where the
+#: question is, not what it asks.
+_BARE_LABEL = re.compile(r"[A-Za-z]+ \d+[a-z]?")
+#: At most this many characters of the question's words go into an error message.
+WORDS_IN_MESSAGE = 60
+
+
+def question_words(text: str, limit: int = WORDS_IN_MESSAGE) -> str:
+    """The start of a question, short enough for an error message, cut at a whole word.
+
+    The first sentence if it fits ("Is there an up to date chronology on file?"), otherwise
+    as many whole words as fit in ``limit`` characters followed by an ellipsis.
+    """
+    text = " ".join(text.split())
+    first = re.match(r".+?[?.!](?=\s|$)", text)
+    if first and len(first.group()) <= limit:
+        return first.group()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    if cut.count("(") > cut.count(")"):
+        cut = cut[: cut.rindex("(")]  # the message puts the words in brackets: none left open
+    return cut.rstrip(" ,;:-–") + "…"
+
+
+def message_name(question: Question) -> str:
+    """How an error message names a question.
+
+    A bare label such as "standard 1" gets the question's own words after it, so the person
+    reading the error summary knows which standard is meant without scrolling:
+    "standard 1 (Is there an up to date chronology on file?)". Names that already say what
+    the question is about ("the supervision agreement") are used as they are.
+    """
+    name = question.display_name
+    if question.text and _BARE_LABEL.fullmatch(name):
+        return f"{name} ({question_words(question.text)})"
+    return name
+
+
 def completeness_problems(
     definition: FormDefinition, answers: Mapping[str, AnswerValue]
 ) -> list[AnswerProblem]:
@@ -218,7 +258,7 @@ def completeness_problems(
         if question.computed:
             continue  # the tool's to fill in, never the auditor's
         answer = answers.get(question.key, AnswerValue())
-        name = question.display_name
+        name = message_name(question)
         if question.kind is QuestionKind.RATING:
             if answer.rating is None and question.required:
                 options = "met, partially met, not met" + (

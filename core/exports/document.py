@@ -13,6 +13,7 @@ Nothing here queries the database or knows about audits: builders (see
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 Cell = str | int | float | None
@@ -152,7 +153,7 @@ class Document:
     @property
     def version_label(self) -> str:
         if self.status == "issued" and self.version is not None:
-            return f"Version {self.version}, issued {self.issued_on}"
+            return f"Version {self.version}, issued {_long_date(self.issued_on)}"
         return "Draft, not issued"
 
     def tables(self) -> list[Table]:
@@ -208,3 +209,14 @@ def _block_from(data: dict[str, Any]) -> Block:
         )
     fields = {k: v for k, v in data.items() if k != "type"}
     return _BLOCK_TYPES[kind](**fields)
+
+
+def _long_date(iso: str | None) -> str:
+    """``2026-04-20`` as "20 April 2026" (GOV.UK style); anything else as it is."""
+    if not iso:
+        return ""
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"

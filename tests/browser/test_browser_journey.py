@@ -116,7 +116,9 @@ def test_team_manager_audits_a_case_in_the_browser(page: Page, borough: Borough)
     expect(summary).to_be_focused()  # GOV.UK Frontend's JavaScript ran
     expect(page).to_have_title(re.compile(r"^Error: "))
     errors = summary.get_by_role("link")
-    expect(errors.filter(has_text="Select whether standard 1 is met")).to_have_count(1)
+    # The message quotes the standard's words, not only its number.
+    standard_1 = "Select whether standard 1 (Is there an up to date chronology on file?) is met"
+    expect(errors.filter(has_text=standard_1)).to_have_count(1)
     expect(errors.filter(has_text="Enter the areas for development")).to_have_count(1)
     expect(errors.filter(has_text="areas of strength")).to_have_count(0)
     expect(errors.filter(has_text=re.compile(r"standard (6|10) "))).to_have_count(0)  # preset

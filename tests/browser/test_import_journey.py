@@ -53,7 +53,7 @@ def test_an_administrator_checks_then_imports_a_staff_file(
 
     page.get_by_role("button", name="Import the 2 valid rows").click()
     expect(page.get_by_role("heading", name="What changed")).to_be_visible()
-    expect(page.locator(".govuk-tag").first).to_have_text("Imported")
+    expect(page.locator("main .govuk-tag").first).to_have_text("Imported")
 
     # The new staff are there, and the run is listed on the Imports page.
     page.goto("/admin/users")

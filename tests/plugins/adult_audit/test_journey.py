@@ -110,9 +110,15 @@ def test_team_manager_audits_an_adult_case_end_to_end(client, auth, adults: Boro
         "overall_grade",
         "areas_for_development",
     ]
-    assert b"Enter the evidence for standard 1" in bad.data
-    assert b"Select whether standard 7 is met, partially met, not met or not applicable" in (
-        bad.data
+    # Each message names the standard and quotes its words (shortened), so the error
+    # summary says which standard is meant.
+    assert (
+        "Enter the evidence for standard 1 (An up-to-date chronology or case summary is on "
+        "file.)" in bad.get_data(as_text=True)
+    )
+    assert (
+        "Select whether standard 7 (Safeguarding concerns were recognised and acted on, and "
+        "the…) is met, partially met, not met or not applicable" in bad.get_data(as_text=True)
     )
     assert b"Kept text" in bad.data
     assert re.search(rb'value="not_met"\s+checked', bad.data)

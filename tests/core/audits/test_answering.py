@@ -1,0 +1,61 @@
+"""How the messages of an incomplete audit name its questions (core.audits.answering)."""
+
+from __future__ import annotations
+
+from core.audits.answering import completeness_problems, message_name, question_words
+from core.tools.questions import FormDefinition, Question, QuestionKind, Section
+
+
+def rating(key: str, text: str, name: str = "") -> Question:
+    return Question(key=key, text=text, kind=QuestionKind.RATING, name=name)
+
+
+def test_a_short_first_sentence_is_quoted_whole() -> None:
+    text = "Is there an up to date chronology on file? Comment on quality."
+    assert question_words(text) == "Is there an up to date chronology on file?"
+
+
+def test_a_long_question_is_cut_at_a_whole_word_with_an_ellipsis() -> None:
+    text = (
+        "Where child is deemed a child in need but not on CP plan or looked after or care "
+        "leaver, is there a child in need plan in place?"
+    )
+    words = question_words(text)
+    assert words == "Where child is deemed a child in need but not on CP plan or…"
+    assert len(words) <= 61
+
+
+def test_the_cut_never_leaves_a_bracket_open() -> None:
+    text = "The eligibility decision is recorded with reasons (Care Act 2014 s13)."
+    assert question_words(text, limit=60) == "The eligibility decision is recorded with reasons…"
+
+
+def test_a_bare_label_gets_the_question_words_after_it() -> None:
+    question = rating("standard_1", "Is there an up to date chronology on file?", "standard 1")
+    assert message_name(question) == "standard 1 (Is there an up to date chronology on file?)"
+
+
+def test_a_name_that_says_what_it_is_stays_as_it_is() -> None:
+    question = rating("agreement", "Is there a signed supervision agreement?", "the agreement")
+    assert message_name(question) == "the agreement"
+
+
+def test_an_unanswered_standard_is_named_with_its_words() -> None:
+    definition = FormDefinition(
+        tool="example",
+        version="1",
+        title="Example audit",
+        sections=(
+            Section(
+                key="s1",
+                title="Chronology",
+                label="Standard 1",
+                questions=(rating("standard_1", "Is there a chronology?", "standard 1"),),
+            ),
+        ),
+    )
+    [problem] = completeness_problems(definition, {})
+    assert problem.message == (
+        "Select whether standard 1 (Is there a chronology?) is met, partially met, not met or "
+        "not applicable"
+    )
