@@ -365,7 +365,8 @@ def builtin_slugs() -> set[str]:
     }
 
 
-def _toml_list(items: tuple[str, ...]) -> str:
+def toml_list(items: tuple[str, ...]) -> str:
+    """A TOML array of strings, for the ruff rules written into a skeleton."""
     return "[" + ", ".join(f'"{item}"' for item in items) + "]"
 
 
@@ -390,8 +391,8 @@ def write_skeleton(name: str, directory: Path) -> Path:
             **values,
             line_length=RUFF_LINE_LENGTH,
             target_version=RUFF_TARGET_VERSION,
-            lint_select=_toml_list(RUFF_SELECT),
-            lint_ignore=_toml_list(RUFF_IGNORE),
+            lint_select=toml_list(RUFF_SELECT),
+            lint_ignore=toml_list(RUFF_IGNORE),
         )
     )
     (package / "__init__.py").write_text(INIT.format(**values))

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import click
 
+# careaudit's ruff rules are written into every skeleton, the themes' and the tools' alike.
+from core.tools.skeleton import RUFF_IGNORE, RUFF_LINE_LENGTH, RUFF_SELECT, toml_list
+
 PYPROJECT = """\
 [build-system]
 requires = ["setuptools>=77"]
@@ -40,10 +43,6 @@ select = {lint_select}
 ignore = {lint_ignore}
 """
 
-#: careaudit's ruff rules (pyproject.toml), written into every skeleton.
-RUFF_LINE_LENGTH = 100
-RUFF_SELECT = ("E", "F", "W", "I", "B", "UP", "SIM", "RUF")
-RUFF_IGNORE = ("RUF012", "RUF001", "RUF002", "RUF003")
 #: Longest name (in snake case) that keeps every generated line within the line length.
 MAX_NAME_LENGTH = 40
 
@@ -241,10 +240,6 @@ def names(name: str) -> dict[str, str]:
     }
 
 
-def _toml_list(items: tuple[str, ...]) -> str:
-    return "[" + ", ".join(f'"{item}"' for item in items) + "]"
-
-
 def write_skeleton(name: str, directory: Path) -> Path:
     values = names(name)
     root = directory / f"careaudit-theme-{values['dashed']}"
@@ -256,8 +251,8 @@ def write_skeleton(name: str, directory: Path) -> Path:
         PYPROJECT.format(
             **values,
             line_length=RUFF_LINE_LENGTH,
-            lint_select=_toml_list(RUFF_SELECT),
-            lint_ignore=_toml_list(RUFF_IGNORE),
+            lint_select=toml_list(RUFF_SELECT),
+            lint_ignore=toml_list(RUFF_IGNORE),
         )
     )
     (root / values["package"] / "__init__.py").write_text(PACKAGE.format(**values))
