@@ -19,6 +19,15 @@ Rules that keep the contract simple:
   time (pluggy's ``subset_hook_caller``), so an implementation never needs to
   check which tool is being asked.
 
+Grades: every hook given ``settings`` also finds there, under
+``core.tools.GRADE_SCALE``, the grade scale the tool grades on: the council's
+choice (Administration -> Grade scale), else the one the tool declares in
+``ToolInfo.grade_scale``, in the council's words for grades. Read it with
+``core.tools.scale_of(settings)``; the shared helpers (``grade_options``,
+``summary_section``, ``score_standards``, ``check_judgement``) already do, so a
+tool built on them follows the council's scale unchanged. A tool with grades
+of its own may ignore it.
+
 The data types used below live in :mod:`core.tools`, which re-exports them
 together with ``hookimpl`` for tool authors.
 """
@@ -116,13 +125,29 @@ def careaudit_audit_form(
 
 
 @hookspec(firstresult=True)
-def careaudit_score_audit(answers: AnswerSet, settings: Mapping[str, Any]) -> Score:
+def careaudit_score_audit(
+    answers: AnswerSet, settings: Mapping[str, Any], previous: AnswerSet | None
+) -> Score:
     """Score the answers: counts per rating, a suggested overall rating and grade.
 
     A pure function of its arguments. Also called on drafts, to show the
     auditor the suggestion as they go, so it must cope with missing answers.
     Core stores the suggestion and the auditor's judgement on the audit when it
-    is submitted.
+    is submitted. Suggest grades on the scale in ``settings`` (see the top of
+    this file).
+
+    ``previous`` is for rules that look back: the answers of the previous
+    submitted audit of the same case with the same tool (before this one by
+    audit date), or None when there is none, when the audit is of no case, or
+    when the caller scores answers without an audit (an import). Core looks it
+    up only for a tool whose implementation names the argument; leave it out
+    if the tool does not need it. The children's audit uses it for its
+    *persistently unmet* rule::
+
+        @hookimpl
+        def careaudit_score_audit(answers, settings, previous):
+            return score_standards(answers, KEYS, cap=CAP, settings=settings,
+                                   previous=previous)
     """
 
 

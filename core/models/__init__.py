@@ -14,6 +14,7 @@ from core.models.committee import (
 )
 from core.models.concerns import Concern, ConcernEscalation, ConcernResponse
 from core.models.feedback import Agreement, Disagreement, Feedback
+from core.models.grading import CouncilGradeScale
 from core.models.imports import ColumnMapping, ImportFile, ImportKind, ImportRun, ImportStatus
 from core.models.jobs import Job, JobStatus
 from core.models.mfa import RecoveryCode
@@ -62,6 +63,7 @@ __all__ = [
     "CommitteeReport",
     "CommitteeReportStatus",
     "Concern",
+    "CouncilGradeScale",
     "ConcernEscalation",
     "ConcernResponse",
     "Directorate",

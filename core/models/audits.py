@@ -44,20 +44,50 @@ SCALE = (Rating.MET, Rating.PARTIALLY_MET, Rating.NOT_MET)
 
 
 class Grade(StrEnum):
-    """Overall grade. Outstanding is offered only where a service switches it on."""
+    """An overall grade, stored as its code on ``Audit.grade``.
+
+    Every grade of every scale is here, so an audit keeps the grade it was given
+    when the council changes scale. Which grades a form offers, in what order and
+    under what words, is the council's grade scale (``core.grading``).
+    """
 
     INADEQUATE = "inadequate"
     ADEQUATE = "adequate"
+    #: Ofsted's "Requires improvement to be good" (its four-point scale since 2014).
+    REQUIRES_IMPROVEMENT = "requires_improvement"
     GOOD = "good"
     OUTSTANDING = "outstanding"
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        """The grade's own words (a council may relabel it: ``core.grading``)."""
+        return GRADE_LABELS[self]
 
     @property
     def rank(self) -> int:
-        return list(Grade).index(self)
+        """How good the grade is: 0 for Inadequate up to 3 for Outstanding.
+
+        Adequate and Requires improvement share a rank: the middle point of the
+        framework report's scale and of Ofsted's, so a grade on one scale compares
+        with a grade on the other (grade drift, a re-audit's change).
+        """
+        return GRADE_RANKS[self]
+
+
+GRADE_LABELS = {
+    Grade.INADEQUATE: "Inadequate",
+    Grade.ADEQUATE: "Adequate",
+    Grade.REQUIRES_IMPROVEMENT: "Requires improvement to be good",
+    Grade.GOOD: "Good",
+    Grade.OUTSTANDING: "Outstanding",
+}
+GRADE_RANKS = {
+    Grade.INADEQUATE: 0,
+    Grade.ADEQUATE: 1,
+    Grade.REQUIRES_IMPROVEMENT: 1,
+    Grade.GOOD: 2,
+    Grade.OUTSTANDING: 3,
+}
 
 
 class AuditKind(StrEnum):

@@ -1,5 +1,6 @@
 """What a tool author imports: the hook marker and the contract's data types."""
 
+from core.grading.scales import FRAMEWORK, GRADE_SCALE, OFSTED, GradeScale, scale_of
 from core.hookspecs import hookimpl
 from core.models.audits import SCALE, AuditKind, Grade, Rating
 from core.tools.info import MenuLink, SettingSpec, Subject, ToolInfo
@@ -17,6 +18,7 @@ from core.tools.reporting import ReportScope, ReportSection, standards_report_co
 from core.tools.results import ActionNeed, AnswerProblem, Score, count_ratings
 from core.tools.standards import (
     AREAS_FOR_DEVELOPMENT,
+    CAP_PERSISTENTLY,
     DEMO_PROFILES,
     DEMO_QUALITY_WEIGHTS,
     GRADE_FOR_RATING,
@@ -27,6 +29,8 @@ from core.tools.standards import (
     STRENGTHS,
     GradeCap,
     Standard,
+    cap_persistently,
+    cap_rule_setting,
     check_judgement,
     demo_judgement,
     demo_quality,
@@ -45,10 +49,14 @@ from core.tools.standards import (
 
 __all__ = [
     "AREAS_FOR_DEVELOPMENT",
+    "CAP_PERSISTENTLY",
     "DEMO_PROFILES",
     "DEMO_QUALITY_WEIGHTS",
+    "FRAMEWORK",
     "GRADE_FOR_RATING",
+    "GRADE_SCALE",
     "JUDGEMENT_REASON",
+    "OFSTED",
     "OUTSTANDING_GRADE",
     "OVERALL_GRADE",
     "OVERALL_RATING",
@@ -63,6 +71,7 @@ __all__ = [
     "FormDefinition",
     "Grade",
     "GradeCap",
+    "GradeScale",
     "MenuLink",
     "Option",
     "Question",
@@ -76,6 +85,8 @@ __all__ = [
     "Standard",
     "Subject",
     "ToolInfo",
+    "cap_persistently",
+    "cap_rule_setting",
     "check_judgement",
     "count_ratings",
     "demo_judgement",
@@ -88,6 +99,7 @@ __all__ = [
     "outstanding_setting",
     "parse_grade",
     "rated_question",
+    "scale_of",
     "score_standards",
     "standard_section",
     "standards_report_context",

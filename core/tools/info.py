@@ -8,6 +8,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from core.grading.scales import DEFAULT_SCALE, SCALES
+
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,58}$")
 
 
@@ -71,6 +73,10 @@ class ToolInfo:
     #: Switched on for every service of ``directorates`` when the demo is built
     #: or ``careaudit tools enable-defaults`` runs; never switched on silently.
     default_on: bool = True
+    #: The grade scale the tool grades on until the council chooses one for every tool:
+    #: a code of ``core.grading.SCALES`` (``"framework"``: Inadequate, Adequate, Good,
+    #: Outstanding where switched on; ``"ofsted"``: Ofsted's four points).
+    grade_scale: str = DEFAULT_SCALE
     extra: dict[str, Any] = field(default_factory=dict)
 
     def default_settings(self) -> dict[str, Any]:
@@ -86,3 +92,8 @@ class ToolInfo:
             raise ValueError(f"tool {self.slug!r} declares no directorate")
         if self.subject not in {s.value for s in Subject}:
             raise ValueError(f"tool {self.slug!r} audits an unknown subject {self.subject!r}")
+        if self.grade_scale not in SCALES:
+            raise ValueError(
+                f"tool {self.slug!r} declares an unknown grade scale {self.grade_scale!r}: "
+                f"use one of {', '.join(SCALES)}"
+            )

@@ -16,13 +16,15 @@ from typing import Any
 
 import pluggy
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from core import hookspecs
 from core.extensions import db
-from core.models import Case, Service, ServiceTool
+from core.grading.council import council_scale
+from core.grading.scales import GRADE_SCALE, GradeScale
+from core.models import Answer, Audit, AuditStatus, Case, Service, ServiceTool
 from core.tools.info import MenuLink, SettingSpec, ToolInfo
-from core.tools.questions import AnswerSet, AuditSubject, FormDefinition
+from core.tools.questions import AnswerSet, AnswerValue, AuditSubject, FormDefinition
 from core.tools.reporting import ReportScope, ReportSection
 from core.tools.results import ActionNeed, AnswerProblem, Score
 
@@ -218,6 +220,30 @@ class ToolRegistry:
         switch.updated_by_id = by_user_id
         return switch
 
+    def grade_scale(self, slug: str) -> GradeScale:
+        """The scale the tool grades on: the council's choice, else the tool's own, in the
+        council's words."""
+        info = self._tools.get(slug)
+        return council_scale(info.grade_scale if info else None)
+
+    def hook_settings(
+        self, slug: str, service_id: int | None, settings: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """What a tool's hooks get as ``settings``: the service's (or ``settings``), and the
+        grade scale under ``GRADE_SCALE``. Never stored: the admin pages use :meth:`settings`."""
+        merged = dict(self.settings(slug, service_id) if settings is None else settings)
+        if not isinstance(merged.get(GRADE_SCALE), GradeScale):
+            merged[GRADE_SCALE] = self.grade_scale(slug)
+        return merged
+
+    def accepts(self, slug: str, hook_name: str, argument: str) -> bool:
+        """Whether the tool's own implementation of ``hook_name`` takes ``argument``."""
+        plugin = self._plugins.get(slug)
+        hook = getattr(self.pm.hook, hook_name)
+        return any(
+            impl.plugin is plugin and argument in impl.argnames for impl in hook.get_hookimpls()
+        )
+
     # -- calling one tool's hooks -------------------------------------------
 
     def _caller(self, slug: str, hook_name: str) -> Any:
@@ -240,7 +266,7 @@ class ToolRegistry:
         if subject is None and case is not None:
             subject = AuditSubject(kind="case", case=case)
         form = self._caller(slug, "careaudit_audit_form")(
-            case=case, settings=self.settings(slug, service_id), subject=subject
+            case=case, settings=self.hook_settings(slug, service_id), subject=subject
         )
         if form is None:
             raise ToolError(f"tool {slug!r} returned no form")
@@ -252,18 +278,32 @@ class ToolRegistry:
         answers: AnswerSet,
         service_id: int | None,
         settings: Mapping[str, Any] | None = None,
+        *,
+        audit: Audit | None = None,
+        previous: AnswerSet | None = None,
     ) -> Score | None:
         """The tool's score. ``settings``: the service's, read once by a caller scoring many
-        audits (the import of past audits), instead of a query per audit."""
-        if settings is None:
-            settings = self.settings(slug, service_id)
-        return self._caller(slug, "careaudit_score_audit")(answers=answers, settings=settings)
+        audits (the import of past audits), instead of a query per audit.
+
+        ``audit``: the audit being scored, so that a tool whose rule looks back (a
+        standard *persistently* Not met) gets the answers of the previous submitted
+        audit of the same case with the same tool as ``previous``; or pass
+        ``previous`` yourself. Looked up only for a tool whose hook takes it.
+        """
+        hook = "careaudit_score_audit"
+        if previous is None and audit is not None and self.accepts(slug, hook, "previous"):
+            previous = previous_answers(audit)
+        return self._caller(slug, hook)(
+            answers=answers,
+            settings=self.hook_settings(slug, service_id, settings),
+            previous=previous,
+        )
 
     def check(
         self, slug: str, answers: AnswerSet, score: Score | None, service_id: int | None
     ) -> list[AnswerProblem]:
         problems = self._caller(slug, "careaudit_check_answers")(
-            answers=answers, score=score, settings=self.settings(slug, service_id)
+            answers=answers, score=score, settings=self.hook_settings(slug, service_id)
         )
         return list(problems or [])
 
@@ -271,7 +311,7 @@ class ToolRegistry:
         self, slug: str, case: Case | None, rng: random.Random, service_id: int | None
     ) -> AnswerSet | None:
         return self._caller(slug, "careaudit_demo_answers")(
-            case=case, rng=rng, settings=self.settings(slug, service_id)
+            case=case, rng=rng, settings=self.hook_settings(slug, service_id)
         )
 
     def outcomes_needing_action(
@@ -279,7 +319,7 @@ class ToolRegistry:
     ) -> list[ActionNeed] | None:
         """The tool's answer to ``careaudit_outcomes_needing_action``; None: core's rule."""
         needs = self._caller(slug, "careaudit_outcomes_needing_action")(
-            answers=answers, audit=audit, settings=self.settings(slug, service_id)
+            answers=answers, audit=audit, settings=self.hook_settings(slug, service_id)
         )
         return None if needs is None else list(needs)
 
@@ -308,6 +348,39 @@ class ToolRegistry:
     def report_tables(self, scope: ReportScope) -> list[Any]:
         """The tool's own tables for the committee pack (none when it declares none)."""
         return list(self._caller(scope.tool, "careaudit_report_tables")(scope=scope) or [])
+
+
+def previous_audit(audit: Audit) -> Audit | None:
+    """The submitted audit of the same case with the same tool that came before ``audit``.
+
+    Before it by audit date (then by id, for two on one day); for a draft, the latest
+    submitted one. None for an audit of no case (a member of staff, a sampled item).
+    """
+    if audit.case_id is None:
+        return None
+    statement = select(Audit).where(
+        Audit.case_id == audit.case_id,
+        Audit.tool == audit.tool,
+        Audit.status == AuditStatus.SUBMITTED,
+    )
+    if audit.id is not None:
+        statement = statement.where(Audit.id != audit.id)
+    if audit.is_submitted and audit.audit_date is not None:
+        earlier = Audit.audit_date < audit.audit_date
+        if audit.id is not None:
+            earlier = or_(earlier, and_(Audit.audit_date == audit.audit_date, Audit.id < audit.id))
+        statement = statement.where(earlier)
+    statement = statement.order_by(Audit.audit_date.desc(), Audit.id.desc()).limit(1)
+    return db.session.scalar(statement)
+
+
+def previous_answers(audit: Audit) -> AnswerSet | None:
+    """The answers of :func:`previous_audit`, or None when there is none."""
+    earlier = previous_audit(audit)
+    if earlier is None:
+        return None
+    rows = db.session.scalars(select(Answer).where(Answer.audit_id == earlier.id))
+    return {row.question: AnswerValue(row.rating, row.value, row.comment) for row in rows}
 
 
 def load_entry_point_tools(pm: pluggy.PluginManager) -> None:

@@ -11,17 +11,26 @@ that judgement follows are the same in every such tool and live here, once:
    tool's forcing rule applies (a capping standard is Not met, or a flag is
    raised) or if half or more of the applicable ratings are Not met; *Met* if
    none is Not met and at most one is Partially met; otherwise *Partially met*.
-3. **Suggested grade** follows the rating (:data:`GRADE_FOR_RATING`): Met ->
-   Good, Partially met -> Adequate, Not met -> Inadequate. Outstanding is never
-   suggested: it is the auditor's judgement, where the service allows it.
+3. **Suggested grade** follows the rating on the grade scale the tool grades on
+   (the council's choice, else the tool's own: :mod:`core.grading`): Met ->
+   Good, Partially met -> Adequate (Requires improvement to be good on Ofsted's
+   scale), Not met -> Inadequate. Outstanding is never suggested: it is the
+   auditor's judgement, where the scale offers it.
 4. **Grade cap** (:class:`GradeCap`): a tool may name one standard whose Not met
-   caps the grade at Inadequate; a higher grade cannot be submitted, whatever
-   the reason given.
+   caps the grade at the scale's lowest (Inadequate); a higher grade cannot be
+   submitted, whatever the reason given. Where the service's *persistently*
+   setting is on (:func:`cap_rule_setting`), only a Not met in this audit and in
+   the previous submitted audit of the same case caps the grade.
 5. **Judgement** (:func:`check_judgement`): the auditor's overall rating and
    grade are their own. Where either differs from the suggestion, both are
    recorded and a reason is required.
-6. **Outstanding** is offered and accepted only where the service has switched
-   on the tool's *Offer the Outstanding grade* setting (:func:`outstanding_setting`).
+6. **Outstanding**, on the framework report's scale, is offered and accepted only
+   where the service has switched on the tool's *Offer the Outstanding grade*
+   setting (:func:`outstanding_setting`); Ofsted's scale always offers it.
+
+Grades are offered and named by the scale core passes in ``settings``
+(:func:`core.grading.scale_of`), so a tool built on these helpers follows the
+council's choice of scale and its words with no change of its own.
 
 Everything here is a pure function of answers and settings: no database, no app.
 """
@@ -33,6 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core.grading.scales import FRAMEWORK, OUTSTANDING_GRADE, GradeScale, scale_of
 from core.models import Case, CaseCategory, Grade, Rating
 from core.tools.info import SettingSpec
 from core.tools.questions import AnswerSet, AnswerValue, Option, Question, QuestionKind, Section
@@ -53,8 +63,12 @@ AREAS_FOR_DEVELOPMENT = "areas_for_development"
 SUMMARY_LABEL = "Overall judgement"
 SUMMARY_KEY = "summary"
 
-#: The per-service setting that switches the Outstanding grade on.
-OUTSTANDING_GRADE = "outstanding_grade"
+#: The per-service setting that switches the Outstanding grade on (framework scale):
+#: re-exported from :mod:`core.grading.scales`, where the scale reads it.
+OUTSTANDING_GRADE = OUTSTANDING_GRADE
+
+#: The per-service setting that makes a grade cap apply only to a *persistent* Not met.
+CAP_PERSISTENTLY = "cap_persistently"
 
 
 def outstanding_setting(hint: str) -> SettingSpec:
@@ -64,21 +78,35 @@ def outstanding_setting(hint: str) -> SettingSpec:
         label="Offer the Outstanding grade",
         kind="bool",
         default=False,
-        hint=hint,
+        hint=f"{hint} Ofsted’s four-point scale, where the council grades on it, always "
+        "offers Outstanding.",
     )
 
 
+def cap_rule_setting(label: str, hint: str) -> SettingSpec:
+    """The setting that caps the grade only when the capping standard is *persistently*
+    Not met: in this audit and in the previous submitted audit of the same case with
+    the same tool. Off by default: any Not met caps the grade."""
+    return SettingSpec(key=CAP_PERSISTENTLY, label=label, kind="bool", default=False, hint=hint)
+
+
+def cap_persistently(settings: Mapping[str, Any] | None) -> bool:
+    """Whether the service caps the grade only on a persistent Not met."""
+    return bool((settings or {}).get(CAP_PERSISTENTLY))
+
+
 def outstanding_allowed(settings: Mapping[str, Any] | None) -> bool:
-    """Whether the service has switched the Outstanding grade on (never, without the setting)."""
-    return bool((settings or {}).get(OUTSTANDING_GRADE))
+    """Whether Outstanding is offered: always on Ofsted's scale; on the framework
+    report's, only where the service switched it on."""
+    return Grade.OUTSTANDING in scale_of(settings).offered(settings)
 
 
 def grade_options(settings: Mapping[str, Any] | None) -> tuple[Option, ...]:
-    """Inadequate, Adequate and Good; Outstanding too where the service switched it on."""
-    grades = [Grade.INADEQUATE, Grade.ADEQUATE, Grade.GOOD]
-    if outstanding_allowed(settings):
-        grades.append(Grade.OUTSTANDING)
-    return tuple(Option(g.value, g.label) for g in grades)
+    """The grades of the scale in ``settings`` (the framework report's without one), in
+    the council's words and order: Inadequate, Adequate and Good, with Outstanding where
+    the service switched it on; or Ofsted's four points."""
+    scale = scale_of(settings)
+    return tuple(Option(g.value, scale.label(g)) for g in scale.offered(settings))
 
 
 def summary_section(
@@ -90,6 +118,7 @@ def summary_section(
     key: str = SUMMARY_KEY,
     title: str | None = None,
     suggested_from: str = "the standards",
+    rated_across: str | None = None,
 ) -> Section:
     """The summary: overall rating, overall grade, the reason for a differing judgement,
     areas of strength and areas for development.
@@ -101,7 +130,14 @@ def summary_section(
     ``title`` is the section's (the question itself unless given);
     ``suggested_from`` ends the reason's guidance ("... suggested from the
     standards."). The grades offered follow :func:`grade_options`.
+
+    The rating and the grade are two different judgements, and their hints say
+    so: the rating is across ``rated_across`` (``suggested_from`` unless given)
+    on the three-point scale; the grade is the auditor's overall judgement of the
+    quality of practice, on the council's grade scale.
     """
+    scale = scale_of(settings)
+    offered = scale.offered(settings)
     return Section(
         key=key,
         label=label,
@@ -113,6 +149,8 @@ def summary_section(
                 text=question_text,
                 kind=QuestionKind.RATING,
                 guidance=guidance,
+                hint=f"Your rating across {rated_across or suggested_from}: Met, "
+                "Partially met or Not met.",
                 allow_not_applicable=False,
                 has_comment=False,
             ),
@@ -121,6 +159,8 @@ def summary_section(
                 name="the overall grade",
                 text="Overall grade",
                 kind=QuestionKind.CHOICE,
+                hint="Your overall judgement of the quality of practice, on the council’s "
+                f"grade scale: {scale.words(offered)}.",
                 options=grade_options(settings),
             ),
             Question(
@@ -215,12 +255,10 @@ def standard_section(
 
 # -- scoring -------------------------------------------------------------------------
 
-#: Rule 3: the grade a rating suggests.
-GRADE_FOR_RATING = {
-    Rating.MET: Grade.GOOD,
-    Rating.PARTIALLY_MET: Grade.ADEQUATE,
-    Rating.NOT_MET: Grade.INADEQUATE,
-}
+#: Rule 3 on the framework report's scale: the grade a rating suggests. A tool
+#: that takes ``settings`` asks the scale in them instead
+#: (``scale_of(settings).suggested(rating)``), so it follows the council's scale.
+GRADE_FOR_RATING = dict(FRAMEWORK.for_rating)
 
 
 def suggest_rating(counts: Mapping[Rating, int], forced_not_met: bool) -> Rating | None:
@@ -252,19 +290,41 @@ def parse_grade(value: str | None) -> Grade | None:
 @dataclass(frozen=True)
 class GradeCap:
     """Rule 4: a standard whose Not met forces the suggestion to Not met and caps the
-    grade at Inadequate."""
+    grade at the scale's lowest (Inadequate).
+
+    In the words, ``{lowest}`` stands for the lowest grade as the council names it.
+    """
 
     #: The capping standard's answer key.
     key: str
     #: Shown to the auditor with the suggestion when the cap applies.
     note: str
-    #: The error when a grade above Inadequate is submitted under the cap.
+    #: The error when a grade above the lowest is submitted under the cap.
     message: str
+    #: Shown instead of ``note`` when the service caps only a persistent Not met and
+    #: the standard is Not met in this audit and the previous one of the case.
+    persistent_note: str = ""
+    #: Shown when the service caps only a persistent Not met and this audit's Not met
+    #: is not (no previous audit of the case, or it was not Not met there).
+    not_persistent_note: str = ""
 
-    def applies(self, answers: AnswerSet) -> bool:
-        """True when the capping standard is rated Not met."""
-        answer = answers.get(self.key)
-        return answer is not None and answer.rating is Rating.NOT_MET
+    def applies(
+        self, answers: AnswerSet, previous: AnswerSet | None = None, persistently: bool = False
+    ) -> bool:
+        """True when the capping standard is rated Not met; when ``persistently``, only
+        if it was Not met in the ``previous`` audit of the case too."""
+        if not _not_met(answers, self.key):
+            return False
+        return not persistently or (previous is not None and _not_met(previous, self.key))
+
+    def words(self, text: str, scale: GradeScale) -> str:
+        """``text`` with ``{lowest}`` in the council's words."""
+        return text.replace("{lowest}", scale.label(scale.lowest))
+
+
+def _not_met(answers: AnswerSet, key: str) -> bool:
+    answer = answers.get(key)
+    return answer is not None and answer.rating is Rating.NOT_MET
 
 
 def score_standards(
@@ -275,16 +335,30 @@ def score_standards(
     forced_not_met: bool = False,
     notes: Iterable[str] = (),
     derived: Mapping[str, AnswerValue] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    previous: AnswerSet | None = None,
 ) -> Score:
     """Rules 1 to 4: the counts over ``keys``, the suggestion, the cap, and the
     auditor's own rating and grade read from the answers.
 
     The suggestion is forced to Not met when ``forced_not_met`` is set (a flag)
-    or ``cap`` applies; only ``cap`` also caps the grade at Inadequate, and its
+    or ``cap`` applies; only ``cap`` also caps the grade at the lowest, and its
     note comes before ``notes``. ``derived`` answers are passed on as they are.
+    ``settings`` give the grade scale (the framework report's without) and the
+    cap rule: where it is *persistently*, ``cap`` applies only if its standard
+    was Not met in ``previous`` too (the answers of the previous submitted audit
+    of the case, None when there is none).
     """
+    scale = scale_of(settings)
+    persistently = cap_persistently(settings)
     counts, not_applicable = count_ratings(answers, keys)
-    capping = cap if cap is not None and cap.applies(answers) else None
+    capping = cap if cap is not None and cap.applies(answers, previous, persistently) else None
+    cap_notes: tuple[str, ...] = ()
+    if capping is not None:
+        text = capping.persistent_note if persistently and capping.persistent_note else capping.note
+        cap_notes = (capping.words(text, scale),)
+    elif cap is not None and persistently and cap.not_persistent_note and cap.applies(answers):
+        cap_notes = (cap.words(cap.not_persistent_note, scale),)
     suggested = suggest_rating(counts, forced_not_met or capping is not None)
     overall = answers.get(OVERALL_RATING)
     grade = answers.get(OVERALL_GRADE)
@@ -292,11 +366,11 @@ def score_standards(
         counts=dict(counts),
         not_applicable=not_applicable,
         suggested_rating=suggested,
-        suggested_grade=GRADE_FOR_RATING.get(suggested) if suggested else None,
-        highest_grade=Grade.INADEQUATE if capping else None,
+        suggested_grade=scale.suggested(suggested),
+        highest_grade=scale.lowest if capping else None,
         overall_rating=overall.rating if overall else None,
         grade=parse_grade(grade.value if grade else None),
-        notes=((capping.note,) if capping else ()) + tuple(notes),
+        notes=cap_notes + tuple(notes),
         derived=dict(derived or {}),
     )
 
@@ -309,22 +383,30 @@ def check_judgement(
 ) -> list[AnswerProblem]:
     """Rules 6, 4 and 5, in that order, as problems on the summary's questions.
 
-    Outstanding is refused unless the service switched it on; a grade above
-    the score's highest grade is refused with ``cap.message`` (a plain message
-    when no ``cap`` is given); a judgement that differs from the suggestion
-    needs a reason.
+    A grade of the scale that the service does not offer (Outstanding, unless
+    switched on) is refused; a grade above the score's highest grade is refused
+    with ``cap.message`` (a plain message when no ``cap`` is given); a judgement
+    that differs from the suggestion needs a reason. Grades are named in the
+    council's words, from the scale in ``settings``.
     """
+    scale = scale_of(settings)
+    offered = scale.offered(settings)
     problems = []
-    if score.grade is Grade.OUTSTANDING and not outstanding_allowed(settings):
+    if score.grade is not None and score.grade in scale.grades and score.grade not in offered:
         problems.append(
             AnswerProblem(
                 OVERALL_GRADE,
-                "Outstanding is not used in this service yet: choose Inadequate, Adequate or Good",
+                f"{scale.label(score.grade)} is not used in this service yet: choose "
+                f"{scale.words(offered)}",
             )
         )
     highest = score.highest_grade
     if highest is not None and score.grade is not None and score.grade.rank > highest.rank:
-        message = cap.message if cap else f"The grade cannot be higher than {highest.label}"
+        message = (
+            cap.words(cap.message, scale)
+            if cap
+            else f"The grade cannot be higher than {scale.label(highest)}"
+        )
         problems.append(AnswerProblem(OVERALL_GRADE, message))
     reason = answers.get(JUDGEMENT_REASON)
     if score.differs_from_suggestion and not (reason and reason.value):
@@ -396,14 +478,15 @@ def demo_summary_answers(
     strengths: Sequence[str],
     developments: Sequence[str],
     reason: str | None = None,
+    scale: GradeScale = FRAMEWORK,
 ) -> dict[str, AnswerValue]:
     """The summary's demo answers: the reason (if any), ``overall`` and the grade it
-    suggests, one of ``strengths`` and one of ``developments``."""
+    suggests on ``scale``, one of ``strengths`` and one of ``developments``."""
     answers: dict[str, AnswerValue] = {}
     if reason:
         answers[JUDGEMENT_REASON] = AnswerValue(None, reason)
     answers[OVERALL_RATING] = AnswerValue(overall)
-    answers[OVERALL_GRADE] = AnswerValue(None, GRADE_FOR_RATING[overall].value)
+    answers[OVERALL_GRADE] = AnswerValue(None, scale.for_rating[overall].value)
     answers[STRENGTHS] = AnswerValue(None, rng.choice(strengths))
     answers[AREAS_FOR_DEVELOPMENT] = AnswerValue(None, rng.choice(developments))
     return answers

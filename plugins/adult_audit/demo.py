@@ -18,6 +18,7 @@ from core.tools import (
     demo_quality,
     demo_rating,
     demo_summary_answers,
+    scale_of,
 )
 from plugins.adult_audit import scoring
 from plugins.adult_audit.standards import SAFEGUARDING_STANDARD, STANDARDS
@@ -89,7 +90,11 @@ def demo_answers(
         comment = rng.choice(EVIDENCE[rating]) if rating in EVIDENCE else None
         answers[standard.key] = AnswerValue(rating, None, comment)
 
-    score = scoring.score_audit(answers)
+    score = scoring.score_audit(answers, settings)
     overall, reason = demo_judgement(rng, score)
-    answers.update(demo_summary_answers(rng, overall, STRENGTHS, DEVELOPMENTS, reason))
+    answers.update(
+        demo_summary_answers(
+            rng, overall, STRENGTHS, DEVELOPMENTS, reason, scale=scale_of(settings)
+        )
+    )
     return answers

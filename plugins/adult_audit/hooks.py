@@ -55,8 +55,8 @@ def careaudit_audit_form(case: Case | None, settings: Mapping[str, Any]) -> Form
 
 
 @hookimpl
-def careaudit_score_audit(answers: AnswerSet) -> Score:
-    return scoring.score_audit(answers)
+def careaudit_score_audit(answers: AnswerSet, settings: Mapping[str, Any]) -> Score:
+    return scoring.score_audit(answers, settings)
 
 
 @hookimpl

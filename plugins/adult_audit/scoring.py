@@ -33,14 +33,15 @@ SAFEGUARDING_CAP = GradeCap(
     key=SAFEGUARDING_STANDARD,
     note="Standard 7 (safeguarding) is not met: safeguarding concerns were missed or not "
     "acted on, so the overall rating is suggested as Not met and the grade cannot be "
-    "higher than Inadequate.",
-    message="Safeguarding is not met (standard 7), so the grade must be Inadequate",
+    "higher than {lowest}.",
+    message="Safeguarding is not met (standard 7), so the grade must be {lowest}",
 )
 
 
-def score_audit(answers: AnswerSet) -> Score:
-    """Rules 1 to 4: the counts, the suggestion and the safeguarding cap."""
-    return score_standards(answers, RATED_STANDARDS, cap=SAFEGUARDING_CAP)
+def score_audit(answers: AnswerSet, settings: Mapping[str, Any] | None = None) -> Score:
+    """Rules 1 to 4: the counts, the suggestion and the safeguarding cap, on the scale
+    in ``settings``."""
+    return score_standards(answers, RATED_STANDARDS, cap=SAFEGUARDING_CAP, settings=settings)
 
 
 def check_answers(

@@ -18,6 +18,7 @@ from core.tools import (
     demo_quality,
     demo_rating,
     demo_summary_answers,
+    scale_of,
 )
 from plugins.children_audit import scoring
 from plugins.children_audit.standards import STANDARD_6_ITEMS, STANDARDS
@@ -72,7 +73,11 @@ def demo_answers(
         value = rng.choices(["yes", "no"], [0.85, 0.15])[0] if looked_after else "not_applicable"
         answers[key] = AnswerValue(None, value)
 
-    score = scoring.score_audit(answers)
+    score = scoring.score_audit(answers, settings)
     overall, reason = demo_judgement(rng, score)
-    answers.update(demo_summary_answers(rng, overall, STRENGTHS, DEVELOPMENTS, reason))
+    answers.update(
+        demo_summary_answers(
+            rng, overall, STRENGTHS, DEVELOPMENTS, reason, scale=scale_of(settings)
+        )
+    )
     return answers

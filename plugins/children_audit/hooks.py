@@ -42,6 +42,7 @@ def careaudit_tool() -> ToolInfo:
                 "The framework grades Inadequate, Adequate or Good at first, with "
                 "Outstanding to follow once the format is well established."
             ),
+            scoring.PERSISTENT_CAP_SETTING,
         ),
         template_folder=Path(__file__).parent / "templates",
     )
@@ -53,8 +54,10 @@ def careaudit_audit_form(case: Case | None, settings: Mapping[str, Any]) -> Form
 
 
 @hookimpl
-def careaudit_score_audit(answers: AnswerSet) -> Score:
-    return scoring.score_audit(answers)
+def careaudit_score_audit(
+    answers: AnswerSet, settings: Mapping[str, Any], previous: AnswerSet | None
+) -> Score:
+    return scoring.score_audit(answers, settings, previous)
 
 
 @hookimpl

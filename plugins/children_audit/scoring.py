@@ -8,7 +8,11 @@ children's own, numbered as in this plugin's README:
 1. the counts are taken over standards 1-13;
 4. standard 3 is the capping standard: "If statutory requirements are
    persistently unmet case should be rated as inadequate". Standard 3 Not met
-   suggests Not met overall (rule 2) and caps the grade at Inadequate.
+   suggests Not met overall (rule 2) and caps the grade at Inadequate (the
+   lowest grade of the council's scale). Which Not met counts is the service's
+   setting (:data:`PERSISTENT_CAP_SETTING`): any Not met (the default), or only
+   one that is persistent, Not met in this audit and in the previous submitted
+   children's audit of the same case.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from core.tools import (
     AnswerSet,
     GradeCap,
     Score,
+    SettingSpec,
+    cap_rule_setting,
     check_judgement,
     score_standards,
 )
@@ -31,14 +37,36 @@ from plugins.children_audit.standards import RATED_STANDARDS, STATUTORY_STANDARD
 STATUTORY_CAP = GradeCap(
     key=STATUTORY_STANDARD,
     note="Standard 3 is not met: if statutory requirements are persistently unmet the case "
-    "should be rated as inadequate, so the grade cannot be higher than Inadequate.",
-    message="Statutory requirements are not met (standard 3), so the grade must be Inadequate",
+    "should be rated as inadequate, so the grade cannot be higher than {lowest}.",
+    message="Statutory requirements are not met (standard 3), so the grade must be {lowest}",
+    persistent_note="Standard 3 is not met in this audit and was not met in the previous "
+    "audit of this case: statutory requirements are persistently unmet, so the grade cannot "
+    "be higher than {lowest}.",
+    not_persistent_note="Standard 3 is not met, but not persistently: it was met in the "
+    "previous audit of this case, or this is the case's first audit. The grade is not "
+    "capped; it would be if the next audit finds statutory requirements still unmet.",
+)
+
+#: The service's choice of which Not met of standard 3 caps the grade.
+PERSISTENT_CAP_SETTING: SettingSpec = cap_rule_setting(
+    "Cap the grade only when standard 3 is persistently not met",
+    "The form says “if statutory requirements are persistently unmet case should be rated "
+    "as inadequate”. Off (the default): any Not met of standard 3 caps the grade. On: only "
+    "a Not met in this audit and in the previous audit of the same case. Audits already "
+    "submitted keep their grades.",
 )
 
 
-def score_audit(answers: AnswerSet) -> Score:
-    """Rules 1 to 4: the counts, the suggestion and the statutory cap."""
-    return score_standards(answers, RATED_STANDARDS, cap=STATUTORY_CAP)
+def score_audit(
+    answers: AnswerSet,
+    settings: Mapping[str, Any] | None = None,
+    previous: AnswerSet | None = None,
+) -> Score:
+    """Rules 1 to 4: the counts, the suggestion and the statutory cap, on the scale in
+    ``settings``; ``previous`` (the case's previous audit) for the *persistently* rule."""
+    return score_standards(
+        answers, RATED_STANDARDS, cap=STATUTORY_CAP, settings=settings, previous=previous
+    )
 
 
 def check_answers(

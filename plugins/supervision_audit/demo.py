@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from core.models import Case, Rating
-from core.tools import AnswerValue, demo_quality, demo_rating, demo_summary_answers
+from core.tools import AnswerValue, demo_quality, demo_rating, demo_summary_answers, scale_of
 from plugins.supervision_audit import scoring
 from plugins.supervision_audit.questions import (
     PERIOD_END,
@@ -96,7 +96,11 @@ def demo_answers(
             "The quality of the sessions held outweighs the gaps the count shows; discussed "
             "with the team manager."
         )
-    answers.update(demo_summary_answers(rng, overall, STRENGTH_TEXTS, DEVELOPMENT_TEXTS, reason))
+    answers.update(
+        demo_summary_answers(
+            rng, overall, STRENGTH_TEXTS, DEVELOPMENT_TEXTS, reason, scale=scale_of(settings)
+        )
+    )
     # The computed answers too, so the demo's reports count them however the demo stores them.
     answers.update(score.derived)
     return answers

@@ -149,15 +149,16 @@ def _quality_section(question: QualityQuestion, person: str) -> Section:
     )
 
 
-def _summary_section() -> Section:
-    # No settings: the supervision audit has no Outstanding grade to switch on.
+def _summary_section(settings: Mapping[str, Any]) -> Section:
+    # The settings carry the council's grade scale; the supervision audit has no
+    # Outstanding setting of its own, so the framework scale never offers it here.
     return summary_section(
         "Overall rating of the regularity and quality of supervision",
         (
             "The suggestion counts the frequency and the quality questions. Use the "
             "3 point scale; if your judgement differs, say why.",
         ),
-        None,
+        settings,
         key="summary",
         label="Overall",
         title="Overall rating of supervision",
@@ -174,7 +175,7 @@ def audit_form(
         _period_section(today or date.today()),
         _frequency_section(settings),
         *(_quality_section(q, person) for q in QUALITY_QUESTIONS),
-        _summary_section(),
+        _summary_section(settings),
     )
     return FormDefinition(
         tool=SLUG,

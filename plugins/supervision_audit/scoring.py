@@ -25,7 +25,8 @@ The rules (also in this plugin's README):
      ratings are Not met;
    * Met if none is Not met and at most one is Partially met;
    * otherwise Partially met.
-4. Suggested grade follows the rating: Met -> Good, Partially met -> Adequate,
+4. Suggested grade follows the rating on the council's grade scale: Met -> Good,
+   Partially met -> Adequate (Requires improvement to be good on Ofsted's scale),
    Not met -> Inadequate.
 5. When the auditor's overall rating or grade differs from the suggestion, both
    are recorded and a reason is required (core's ``check_judgement``).
@@ -257,6 +258,7 @@ def score_audit(answers: AnswerSet, settings: Mapping[str, Any] | None = None) -
         forced_not_met=frequency.flagged,
         notes=_notes(frequency, settings),
         derived=derived,
+        settings=settings,
     )
 
 
@@ -294,5 +296,6 @@ def check_answers(
                 "recorded can be compared with it",
             )
         )
-    # No settings: the supervision audit has no Outstanding grade to switch on.
-    return problems + check_judgement(answers, score, None)
+    # The settings carry the grade scale; the supervision audit has no Outstanding
+    # setting, so the framework scale never accepts it here.
+    return problems + check_judgement(answers, score, settings)
