@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,7 +10,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from core.access import Permission, can_view_audit, can_view_case, requires
-from core.audits import panels, workflow
+from core.audits import confirmation, panels, sections, workflow
 from core.audits.answering import (
     build_form_class,
     completeness_problems,
@@ -20,11 +21,12 @@ from core.audits.answering import (
     stored_answers,
 )
 from core.extensions import db
+from core.history import local_time
 from core.models import Audit, Case
 from core.tools.info import Subject
-from core.tools.questions import AuditSubject, FormDefinition
+from core.tools.questions import AnswerValue, AuditSubject, FormDefinition, Section
 from core.tools.registry import get_registry
-from core.tools.results import AnswerProblem
+from core.tools.results import AnswerProblem, Score
 from core.trail import audit_label, record_view
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
@@ -66,7 +68,7 @@ def subject_of(audit: Audit) -> AuditSubject:
     return AuditSubject(kind=Subject.SAMPLE, facts=audit.facts or {})
 
 
-def _definition(audit: Audit) -> FormDefinition:
+def definition_of(audit: Audit) -> FormDefinition:
     return get_registry().form(audit.tool, audit.case, audit.service_id, subject_of(audit))
 
 
@@ -76,7 +78,7 @@ def show(audit_id: int) -> str:
     audit = _audit_or_404(audit_id)
     record_view("audit.viewed", audit, summary=f"Viewed {audit_label(audit)}")
     registry = get_registry()
-    definition = _definition(audit)
+    definition = definition_of(audit)
     answers = stored_answers(audit)
     score = registry.score(audit.tool, answers, audit.service_id)
     return render_template(
@@ -90,9 +92,11 @@ def show(audit_id: int) -> str:
     )
 
 
-@bp.route("/<int:audit_id>/edit", methods=["GET", "POST"])
-@requires(Permission.CONDUCT_AUDITS)
-def edit(audit_id: int) -> str | Response:
+# -- completing a draft: task list -> sections -> check your answers -> submit ---------------
+
+
+def _my_draft(audit_id: int) -> Audit | Response:
+    """The signed-in auditor's draft, or where to go instead once it is submitted."""
     audit = _audit_or_404(audit_id)
     if audit.auditor_id != current_user.id:
         abort(403)
@@ -101,94 +105,279 @@ def edit(audit_id: int) -> str | Response:
             # A second click on "Submit", or a resend: nothing more to do.
             flash("This audit has already been submitted.", "info")
         return redirect(url_for("audits.show", audit_id=audit.id))
+    return audit
 
-    registry = get_registry()
-    definition = _definition(audit)
+
+def _score(audit: Audit, answers: Mapping[str, AnswerValue]) -> Score | None:
+    return get_registry().score(audit.tool, answers, audit.service_id)
+
+
+def _blocking(
+    audit: Audit,
+    definition: FormDefinition,
+    answers: Mapping[str, AnswerValue],
+    score: Score | None,
+) -> list[AnswerProblem]:
+    """Everything that stops the audit being submitted now: the form's rules, then the tool's."""
+    problems = completeness_problems(definition, answers)
+    problems += get_registry().check(audit.tool, answers, score, audit.service_id)
+    return order_problems(definition, problems)
+
+
+def _with_derived(answers: dict[str, AnswerValue], score: Score | None) -> dict[str, AnswerValue]:
+    # Checks and storage see the answers the tool works out, fresh.
+    return {**answers, **score.derived} if score is not None and score.derived else answers
+
+
+@bp.route("/<int:audit_id>/edit")
+@requires(Permission.CONDUCT_AUDITS)
+def edit(audit_id: int) -> str | Response:
+    """The task list: every section with its status, then check your answers."""
+    audit = _my_draft(audit_id)
+    if isinstance(audit, Response):
+        return audit
+    record_view("audit.viewed", audit, summary=f"Opened {audit_label(audit)} to edit")
+    definition = definition_of(audit)
+    answers = stored_answers(audit)
+    score = _score(audit, answers)
+    states = sections.section_states(
+        definition, answers, _blocking(audit, definition, answers, score)
+    )
+    return render_template(
+        "audits/tasks.html",
+        audit=audit,
+        definition=definition,
+        states=states,
+        completed=sections.completed_count(states),
+        score=score,
+        tool=get_registry().get(audit.tool),
+    )
+
+
+@bp.route("/<int:audit_id>/sections/<key>", methods=["GET", "POST"])
+@requires(Permission.CONDUCT_AUDITS)
+def section(audit_id: int, key: str) -> Any:
+    """One section of the form, saved on its own ("Save and continue" or autosave)."""
+    audit = _my_draft(audit_id)
+    if isinstance(audit, Response):
+        return _autosave_refused(audit) if _autosaving() else audit
+    definition = definition_of(audit)
+    current = sections.find_section(definition, key)
+    if current is None:
+        abort(404)
     form_class = build_form_class(definition)
-
     if request.method == "GET":
-        record_view("audit.viewed", audit, summary=f"Opened {audit_label(audit)} to edit")
         form = form_class(
             data={**form_data(definition, stored_answers(audit)), "version": audit.version}
         )
-        return _render_edit(audit, definition, form)
+        return _render_section(audit, definition, current, form)
+    return save_section(audit, definition, current, form_class())
 
-    form = form_class()
+
+def save_section(audit: Audit, definition: FormDefinition, current: Section, form: Any) -> Any:
+    """Save one section's answers as a draft; every other section keeps what was stored.
+
+    Used by the section page, its autosave, and the safeguarding concern's
+    "save draft and raise a concern". A version older than the stored one is a
+    conflict: nothing is saved, so a newer save is never overwritten.
+    """
     form.validate()  # CSRF is checked globally; this only fills in field data
-    # Only the "Submit audit" button submits. Anything else (Enter in a box, which the
-    # browser sends as "Save and continue", or a post with no action at all) saves a draft.
-    submitting = request.form.get("action") == "submit"
+    stored = stored_answers(audit)
+    typed, problems = read_answers(definition, form, stored)
+    answers = sections.merge_section(definition, current, stored, typed)
+    mine = {q.key for q in current.questions}
+    problems = [p for p in problems if p.question in mine]
+    score = _score(audit, answers)
+    autosave = _autosaving()
     if str(form.version.data) != str(audit.version):
-        return _conflict(audit, definition, form)
-
-    answers, problems = read_answers(definition, form, stored_answers(audit))
+        if autosave:
+            return _autosave_reply(audit, definition, answers, score, status=409)
+        return _conflict(audit, definition, current, form)
     if problems:
         # Values that cannot be stored: save nothing, show everything typed.
-        return _render_edit(audit, definition, form, problems, status=400)
-
-    score = registry.score(audit.tool, answers, audit.service_id)
-    if score is not None and score.derived:
-        # Checks and storage see the answers the tool works out, fresh.
-        answers = {**answers, **score.derived}
-    if not submitting:
-        try:
-            workflow.save_draft(audit, answers, score)
-        except workflow.AuditConflict:
-            return _conflict(audit, definition, form)
-        flash("Your draft has been saved. You can come back to it from your home page.", "success")
-        return redirect(url_for("audits.edit", audit_id=audit.id))
-
-    problems = completeness_problems(definition, answers)
-    problems += registry.check(audit.tool, answers, score, audit.service_id)
+        if autosave:
+            return _autosave_reply(audit, definition, answers, score, problems, status=400)
+        return _render_section(audit, definition, current, form, problems, status=400)
+    answers = _with_derived(answers, score)
     try:
-        if problems:
-            workflow.save_draft(audit, answers, score)
-        else:
-            workflow.submit(audit, answers, score)
+        workflow.save_draft(audit, answers, score)
     except workflow.AuditConflict:
-        return _conflict(audit, definition, form)
-    if problems:
-        form.version.data = audit.version
-        return _render_edit(audit, definition, form, problems, status=400, saved=True)
-    flash("Audit submitted. It can no longer be changed.", "success")
-    return redirect(url_for("audits.show", audit_id=audit.id))
+        if autosave:
+            return _autosave_reply(audit, definition, answers, score, status=409)
+        return _conflict(audit, definition, current, form)
+    if autosave:
+        return _autosave_reply(audit, definition, answers, score)
+    following = sections.next_section(definition, current.key)
+    if request.form.get("action") == "tasks":
+        flash(
+            f"{sections.SectionState(current, sections.SectionStatus.COMPLETED).name}: "
+            "your answers have been saved.",
+            "success",
+        )
+        return redirect(url_for("audits.edit", audit_id=audit.id))
+    if following is None:
+        return redirect(url_for("audits.check", audit_id=audit.id))
+    return redirect(url_for("audits.section", audit_id=audit.id, key=following.key))
 
 
-def _conflict(audit: Audit, definition: FormDefinition, form: Any) -> tuple[str, int]:
+def _autosaving() -> bool:
+    """True for the page script's background save (the form works without it)."""
+    return request.method == "POST" and request.form.get("autosave") == "1"
+
+
+def _autosave_refused(response: Response) -> tuple[dict[str, Any], int]:
+    return {"saved": False, "message": "This audit has been submitted: it cannot be changed."}, 409
+
+
+def _autosave_reply(
+    audit: Audit,
+    definition: FormDefinition,
+    answers: Mapping[str, AnswerValue],
+    score: Score | None,
+    problems: list[AnswerProblem] | None = None,
+    status: int = 200,
+) -> tuple[dict[str, Any], int]:
+    """What the page script needs: the new version, a status line and the fresh suggestion.
+
+    The suggestion is worked out by the server's rules from the answers as typed, saved
+    or not, so it is never stale and no copy of a tool's rules lives in the browser.
+    """
+    if status == 409:
+        message = (
+            "Not saved automatically: this audit was changed in another window or tab. "
+            "Your answers are still on this page. Choose “Save and continue” to see "
+            "what to do."
+        )
+    elif problems:
+        message = f"Not saved automatically: {problems[0].message}."
+    else:
+        message = f"Saved at {local_time(audit.updated_at)}"
+    return {
+        "saved": status == 200,
+        "version": audit.version if status == 200 else None,
+        "message": message,
+        "suggestion": render_template(
+            "audits/_score.html", audit=audit, definition=definition, score=score, live=True
+        ),
+    }, status
+
+
+def _conflict(audit: Audit, definition: FormDefinition, current: Section, form: Any) -> Any:
     db.session.refresh(audit)
     # Carry the latest version: saving again, after checking, is a deliberate overwrite.
     form.version.data = audit.version
-    return _render_edit(audit, definition, form, conflict=True, status=409)
+    return _render_section(audit, definition, current, form, conflict=True, status=409)
 
 
-def _render_edit(
+def _render_section(
     audit: Audit,
     definition: FormDefinition,
+    current: Section,
     form: Any,
     problems: list[AnswerProblem] | None = None,
     status: int = 200,
-    saved: bool = False,
     conflict: bool = False,
 ) -> Any:
     ordered = order_problems(definition, problems or [])
-    errors = {field_name(p): p.message for p in ordered}
-    registry = get_registry()
     stored = stored_answers(audit)
-    score = registry.score(audit.tool, stored, audit.service_id)
+    following = sections.next_section(definition, current.key)
     page = render_template(
-        "audits/edit.html",
+        "audits/section.html",
         answers=stored,
         audit=audit,
         definition=definition,
+        section=current,
+        position=[s.key for s in definition.sections].index(current.key) + 1,
+        following=following,
         form=form,
-        errors=errors,
+        errors={field_name(p): p.message for p in ordered},
         error_list=[{"text": p.message, "href": "#" + field_name(p)} for p in ordered],
-        error_description="Your answers have been saved as a draft, but the audit has not "
-        "been submitted. Fix these problems to submit it."
-        if saved
-        else None,
         conflict=conflict,
-        score=score,
-        tool=registry.get(audit.tool),
+        score=_score(audit, stored),
+        tool=get_registry().get(audit.tool),
     )
     return (page, status) if status != 200 else page
+
+
+@bp.route("/<int:audit_id>/check", methods=["GET", "POST"])
+@requires(Permission.CONDUCT_AUDITS)
+def check(audit_id: int) -> Any:
+    """Check your answers, then submit: the one place an audit is submitted."""
+    audit = _my_draft(audit_id)
+    if isinstance(audit, Response):
+        return audit
+    definition = definition_of(audit)
+    answers = stored_answers(audit)
+    score = _score(audit, answers)
+    answers = _with_derived(answers, score)
+    problems = _blocking(audit, definition, answers, score)
+    if request.method == "GET":
+        record_view("audit.viewed", audit, summary=f"Checked the answers of {audit_label(audit)}")
+        return _render_check(audit, definition, answers, score, problems)
+    if request.form.get("version") != str(audit.version):
+        # Saved from another window since this page was drawn: what was checked is not
+        # what would be submitted.
+        return _render_check(audit, definition, answers, score, problems, changed=True, status=409)
+    if problems:
+        return _render_check(audit, definition, answers, score, problems, status=400)
+    try:
+        workflow.submit(audit, answers, score)
+    except workflow.AuditConflict:
+        db.session.refresh(audit)
+        answers = stored_answers(audit)
+        score = _score(audit, answers)
+        problems = _blocking(audit, definition, answers, score)
+        return _render_check(audit, definition, answers, score, problems, changed=True, status=409)
+    return redirect(url_for("audits.submitted", audit_id=audit.id))
+
+
+def _render_check(
+    audit: Audit,
+    definition: FormDefinition,
+    answers: Mapping[str, AnswerValue],
+    score: Score | None,
+    problems: list[AnswerProblem],
+    changed: bool = False,
+    status: int = 200,
+) -> Any:
+    where = sections.section_of(definition)
+
+    def change_link(problem: AnswerProblem) -> str:
+        return (
+            url_for("audits.section", audit_id=audit.id, key=where.get(problem.question, ""))
+            + "#"
+            + field_name(problem)
+        )
+
+    page = render_template(
+        "audits/check.html",
+        audit=audit,
+        definition=definition,
+        answers=answers,
+        score=score,
+        problems=problems,
+        error_list=[{"text": p.message, "href": change_link(p)} for p in problems]
+        if status != 200 or changed
+        else None,
+        changed=changed,
+        tool=get_registry().get(audit.tool),
+        blocking=[{"text": p.message, "href": change_link(p)} for p in problems],
+    )
+    return (page, status) if status != 200 else page
+
+
+@bp.route("/<int:audit_id>/submitted")
+@requires(Permission.CONDUCT_AUDITS)
+def submitted(audit_id: int) -> str | Response:
+    """The confirmation: the audit is in, and what happens next."""
+    audit = _audit_or_404(audit_id)
+    if audit.auditor_id != current_user.id:
+        abort(403)
+    if not audit.is_submitted:
+        return redirect(url_for("audits.edit", audit_id=audit.id))
+    return render_template(
+        "audits/submitted.html",
+        audit=audit,
+        next_steps=confirmation.next_steps(audit),
+        tool=get_registry().get(audit.tool),
+    )

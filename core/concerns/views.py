@@ -106,8 +106,10 @@ def save_and_raise(audit_id: int) -> str | Response | tuple[str, int]:
         abort(400)  # this button never submits an audit
     # If the answers cannot be saved, the audit form comes back with them and says the
     # concern is not raised yet (and how to raise it without waiting).
+    if not request.form.get("section"):
+        return redirect(url_for(".raise_concern", audit_id=audit.id))  # nothing typed to keep
     g.concern_not_raised = True
-    result = audit_views.edit(audit_id)
+    result = audit_views.section(audit_id, request.form["section"])
     if isinstance(result, Response) and result.status_code in (302, 303):
         return redirect(url_for(".raise_concern", audit_id=audit.id))
     return result

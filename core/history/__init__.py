@@ -56,17 +56,21 @@ class Step:
     @property
     def when(self) -> str:
         """The time in the UK, GOV.UK style: 2 December 2026, 3:05pm."""
-        moment = self.at.replace(tzinfo=UTC)
-        suffix = ""
-        if LOCAL is not None:
-            moment = moment.astimezone(LOCAL)
-        else:
-            suffix = " UTC"
-        hour = moment.hour % 12 or 12
-        return (
-            f"{moment.day} {moment:%B %Y}, {hour}:{moment:%M}"
-            f"{'am' if moment.hour < 12 else 'pm'}{suffix}"
-        )
+        return local_time(self.at, with_date=True)
+
+
+def local_time(at: datetime, with_date: bool = False) -> str:
+    """A stored (naive UTC) moment as UK time, GOV.UK style: "3:05pm", or with the date
+    first: "2 December 2026, 3:05pm"."""
+    moment = at.replace(tzinfo=UTC)
+    suffix = ""
+    if LOCAL is not None:
+        moment = moment.astimezone(LOCAL)
+    else:
+        suffix = " UTC"
+    hour = moment.hour % 12 or 12
+    clock = f"{hour}:{moment:%M}{'am' if moment.hour < 12 else 'pm'}{suffix}"
+    return f"{moment.day} {moment:%B %Y}, {clock}" if with_date else clock
 
 
 def _name(actor_label: str) -> str:

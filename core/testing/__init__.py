@@ -33,6 +33,9 @@ Example (a theme's own ``tests/test_theme.py``)::
         careaudit_sign_in(careaudit_client, "independent_reviewer")
         assert theme.title in careaudit_client.get("/themed-audits/new").text
 
+``complete_audit(client, audit_id, data)`` answers a draft through its pages, section by
+section, and submits it from *Check your answers*; ``save_section`` saves one section.
+
 The same helpers are importable for code outside fixtures.
 """
 
@@ -40,16 +43,18 @@ from __future__ import annotations
 
 from core.testing.borough import PASSWORD, Borough, build_borough, make_case, make_user
 from core.testing.database import test_config
-from core.testing.helpers import RegisteredTool, find_user, sign_in
+from core.testing.helpers import RegisteredTool, complete_audit, find_user, save_section, sign_in
 
 __all__ = [
     "PASSWORD",
     "Borough",
     "RegisteredTool",
     "build_borough",
+    "complete_audit",
     "find_user",
     "make_case",
     "make_user",
+    "save_section",
     "sign_in",
     "test_config",
 ]

@@ -12,7 +12,7 @@ from core.models import Role, User
 from core.testing.borough import PASSWORD
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from flask.testing import FlaskClient
     from werkzeug.test import TestResponse
@@ -107,3 +107,48 @@ def _slug_of(plugin: object) -> str:
     if declare is None:
         raise TypeError(f"{plugin!r} has no slug and no careaudit_tool hook: pass name='your_slug'")
     return declare().slug
+
+
+def save_section(
+    client: FlaskClient, audit_id: int, key: str, data: Mapping[str, object]
+) -> TestResponse:
+    """Save one section of a draft audit as its page does ("Save and continue").
+
+    ``data`` is form data (``standard_1``, ``standard_1__comment`` ...); fields of other
+    sections are ignored, as the page ignores them. The audit's current version is sent.
+    """
+    from core.models import Audit
+
+    audit = db.session.get(Audit, audit_id)
+    assert audit is not None, f"no audit {audit_id}"
+    db.session.refresh(audit)
+    fields = {k: v for k, v in data.items() if k not in ("version", "action")}
+    return client.post(
+        f"/audits/{audit_id}/sections/{key}",
+        data={**fields, "version": audit.version, "action": "save"},
+    )
+
+
+def complete_audit(
+    client: FlaskClient, audit_id: int, data: Mapping[str, object], submit: bool = True
+) -> TestResponse:
+    """Answer a draft audit through its pages: every section saved with ``data``, then
+    submitted from *Check your answers* (unless ``submit`` is False).
+
+    Returns the last response: the submit's (a redirect to the confirmation when the
+    audit went in, the check page with its problems when it did not), or the failing
+    section's when a section could not be saved.
+    """
+    from core.audits.views import definition_of
+    from core.models import Audit
+
+    audit = db.session.get(Audit, audit_id)
+    assert audit is not None, f"no audit {audit_id}"
+    for section in definition_of(audit).sections:
+        response = save_section(client, audit_id, section.key, data)
+        if response.status_code != 302:
+            return response
+    if not submit:
+        return response
+    db.session.refresh(audit)
+    return client.post(f"/audits/{audit_id}/check", data={"version": audit.version})

@@ -1,4 +1,5 @@
-"""The whole journey through the test client: sign in, start, draft, submit, read."""
+"""The whole journey through the test client: start, the task list, one section at a time,
+check your answers, submit, the confirmation, and reading the audit back."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import Answer, Audit, AuditKind, AuditStatus, Rating
+from core.testing import complete_audit, save_section
 from tests.factories import Borough, children_form
 
 
@@ -26,74 +28,88 @@ def start(client: FlaskClient, case_id: int, token: str = "token-1") -> str:
     return response.location
 
 
+def the_audit() -> Audit:
+    audit = db.session.scalar(select(Audit))
+    db.session.refresh(audit)
+    return audit
+
+
 def test_team_manager_audits_a_case_end_to_end(client, auth, borough: Borough):
-    """Start, save a draft, come back, submit with errors, submit, read-only, report."""
+    """Task list, sections saved one at a time, check your answers, submit, confirmation."""
     case = borough.cases["cin"]
     assert auth.login("team_manager@test.example").status_code == 302
-
-    found = client.get("/cases/?q=C1000")
-    assert b"C100001" in found.data and b"C200001" not in found.data
-
     page = client.get(f"/cases/{case.id}")
     assert b"Start the children" in page.data
 
-    edit_url = start(client, case.id)
-    form = client.get(edit_url)
-    assert form.status_code == 200
-    assert b"If it isn\xe2\x80\x99t recorded on the file, it didn\xe2\x80\x99t happen" in form.data
-    assert b"Is there an up to date chronology on file? Comment on quality." in form.data
+    tasks_url = start(client, case.id)
+    tasks = client.get(tasks_url)
+    assert tasks.status_code == 200
+    text = tasks.data.decode()
+    assert "If it isn’t recorded on the file, it didn’t happen" in text
+    assert "You have completed 0 of 14 sections." in text
+    assert "Standard 1" in text and "Is there an up to date chronology on file?" in text
+    assert text.count("Not yet started") == 14
+    assert "Cannot submit yet" in text
+    audit = the_audit()
+    assert audit.kind is AuditKind.LINE_MANAGEMENT
 
-    # Save a partial draft.
+    # One section: its questions only, guidance before the answer, and no way to submit.
+    first = client.get(f"/audits/{audit.id}/sections/standard_1")
+    assert first.status_code == 200
+    section = first.data.decode()
+    assert "Is there an up to date chronology on file? Comment on quality." in section
+    assert "standard_2" not in section
+    assert 'value="submit"' not in section
+
     saved = client.post(
-        edit_url,
-        data={
-            "version": version_of(form.data),
-            "action": "save",
-            "standard_1": "met",
-            "standard_2__comment": "Half done",
-        },
+        f"/audits/{audit.id}/sections/standard_1",
+        data={"version": version_of(first.data), "action": "save", "standard_1": "met"},
     )
     assert saved.status_code == 302
-    audit = db.session.scalar(select(Audit))
-    assert audit.status is AuditStatus.DRAFT
-    assert audit.kind is AuditKind.LINE_MANAGEMENT
+    assert saved.location == f"/audits/{audit.id}/sections/standard_2", "on to the next section"
+    assert the_audit().status is AuditStatus.DRAFT
+
+    # A section half done is "Incomplete"; a finished one "Completed".
+    save_section(client, audit.id, "standard_2", {"standard_2": "not_met"})
+    text = client.get(tasks_url).data.decode()
+    assert "You have completed 1 of 14 sections." in text
+    assert text.count("Incomplete") == 1
 
     # Come back later from the home page: the draft is listed and its answers kept.
     home = client.get("/")
     assert b"Drafts to finish" in home.data and b"C100001" in home.data
-    again = client.get(edit_url)
+    again = client.get(f"/audits/{audit.id}/sections/standard_1")
     assert re.search(rb'value="met"\s+checked', again.data)
-    assert b"Half done" in again.data
 
-    # Submit with missing answers: every error shown, every value kept, nothing submitted.
-    bad = client.post(
-        edit_url,
-        data={
-            "version": version_of(again.data),
-            "action": "submit",
-            "standard_1": "not_met",
-            "standard_1__comment": "",
-            "strengths": "Kept text",
-        },
-    )
-    assert bad.status_code == 400
-    summary = re.findall(rb'<a href="#([a-z0-9_]+)">', bad.data)
-    assert "standard_1__comment" in [s.decode() for s in summary]
-    assert "standard_13" in [s.decode() for s in summary]
-    assert "areas_for_development" in [s.decode() for s in summary]
-    assert b"Kept text" in bad.data
-    assert re.search(rb'value="not_met"\s+checked', bad.data)
-    db.session.expire_all()
-    assert db.session.get(Audit, audit.id).status is AuditStatus.DRAFT
+    # Check your answers before everything is done: what is missing, linked to its
+    # section, and no submit button.
+    check = client.get(f"/audits/{audit.id}/check")
+    assert check.status_code == 200
+    text = check.data.decode()
+    assert "You cannot submit the audit yet" in text
+    assert f'/audits/{audit.id}/sections/standard_2#standard_2__comment"' in text
+    assert f'/audits/{audit.id}/sections/standard_14#areas_for_development"' in text
+    assert "Submit audit" not in text
 
-    # Submit properly.
-    data = children_form(
-        ratings={1: "met", 2: "met"}, version=version_of(bad.data), action="submit"
-    )
-    done = client.post(edit_url, data=data)
-    assert done.status_code == 302 and done.location == f"/audits/{audit.id}"
-    db.session.expire_all()
-    audit = db.session.get(Audit, audit.id)
+    # Finish every section, then submit from check your answers.
+    data = children_form(ratings={1: "met", 2: "met"})
+    assert complete_audit(client, audit.id, data, submit=False).status_code == 302
+    check = client.get(f"/audits/{audit.id}/check")
+    text = check.data.decode()
+    assert "You cannot submit the audit yet" not in text
+    assert "Submit audit" in text
+    assert text.count(">Change<") >= 20  # every answer can be changed from here
+    assert "Evidence for standard 7." in text
+    assert the_audit().status is AuditStatus.DRAFT, "checking is not submitting"
+    done = client.post(f"/audits/{audit.id}/check", data={"version": version_of(check.data)})
+    assert done.status_code == 302 and done.location == f"/audits/{audit.id}/submitted"
+
+    confirmation = client.get(done.location).data.decode()
+    assert "govuk-panel" in confirmation and "Audit submitted" in confirmation
+    assert "What happens next" in confirmation
+    assert borough.cases["cin"].allocated_worker.name in confirmation
+
+    audit = the_audit()
     assert audit.status is AuditStatus.SUBMITTED
     assert audit.overall_rating == Rating.PARTIALLY_MET.value
     assert audit.suggested_rating == Rating.PARTIALLY_MET.value
@@ -103,11 +119,11 @@ def test_team_manager_audits_a_case_end_to_end(client, auth, borough: Borough):
     )
     assert answers == 13 + 3 + 4  # standards, standard 6 items, summary answers
 
-    # Read-only: the edit page redirects; a late POST changes nothing.
-    assert client.get(edit_url).status_code == 302
-    late = client.post(edit_url, data={**data, "standard_1": "not_met"})
+    # Read-only: every page of the form redirects; a late POST changes nothing.
+    assert client.get(tasks_url).status_code == 302
+    assert client.get(f"/audits/{audit.id}/check").status_code == 302
+    late = save_section(client, audit.id, "standard_1", {"standard_1": "not_met"})
     assert late.status_code == 302
-    db.session.expire_all()
     rating = db.session.scalar(
         select(Answer.rating).where(Answer.audit_id == audit.id, Answer.question == "standard_1")
     )
@@ -130,52 +146,82 @@ def test_submitting_twice_creates_nothing_twice(client, auth, borough: Borough):
     assert first == second
     assert db.session.scalar(select(func.count()).select_from(Audit)) == 1
 
-    version = version_of(client.get(first).data)
-    data = children_form(version=version, action="submit")
-    assert client.post(first, data=data).status_code == 302
-    resend = client.post(first, data=data, follow_redirects=True)
+    audit = the_audit()
+    assert complete_audit(client, audit.id, children_form()).status_code == 302
+    resend = client.post(
+        f"/audits/{audit.id}/check", data={"version": audit.version}, follow_redirects=True
+    )
     assert b"already been submitted" in resend.data
-    audit = db.session.scalar(select(Audit))
-    assert audit.status is AuditStatus.SUBMITTED
+    assert the_audit().status is AuditStatus.SUBMITTED
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 20
 
 
-def test_only_the_submit_button_submits(client, auth, borough: Borough):
-    """Enter in a box posts the form's first button, "Save and continue": a complete
-    audit posted without the submit action (none, empty, unknown) stays a draft."""
+def test_no_section_page_can_submit(client, auth, borough: Borough):
+    """Enter in a box posts the form's first button, "Save and continue". Whatever a
+    section page posts (no action, an empty one, "submit"), it saves and never submits:
+    only "Check your answers" submits."""
     auth.login("team_manager@test.example")
-    edit_url = start(client, borough.cases["cin"].id)
-    page = client.get(edit_url).data.decode()
-    form = page[page.index('<form method="post"') :]
+    start(client, borough.cases["cin"].id)
+    audit = the_audit()
+    url = f"/audits/{audit.id}/sections/standard_14"
+    page = client.get(url).data.decode()
+    form = page[page.index(f'<form method="post" action="{url}"') :]
     buttons = re.findall(r'<button type="submit" value="(\w+)" name="action"', form)
     assert buttons[0] == "save", "the first submit button is the one Enter presses"
-    assert "submit" in buttons[1:]
-    assert "You cannot change an audit once it is submitted" in form
+    assert "submit" not in buttons
 
-    for action in (None, "", "save", "submit-audit"):
-        version = version_of(client.get(edit_url).data)
-        data = children_form(version=version, strengths=f"Typed with action {action!r}.")
+    complete_audit(client, audit.id, children_form(), submit=False)
+    for action in (None, "", "save", "submit"):
+        data = children_form(strengths=f"Typed with action {action!r}.")
+        data["version"] = str(the_audit().version)
         if action is not None:
             data["action"] = action
-        saved = client.post(edit_url, data=data)
-        assert saved.status_code == 302 and saved.location.endswith(edit_url)
-        audit = db.session.scalar(select(Audit))
-        db.session.refresh(audit)
-        assert audit.status is AuditStatus.DRAFT
+        saved = client.post(url, data=data)
+        assert saved.status_code == 302 and saved.location.endswith("/check")
+        assert the_audit().status is AuditStatus.DRAFT
         strengths = db.session.scalar(select(Answer.value).where(Answer.question == "strengths"))
         assert strengths == f"Typed with action {action!r}."
 
 
-def test_stale_form_does_not_overwrite_newer_answers(client, auth, borough: Borough):
-    """Saving a form loaded at an older version shows a conflict and keeps the input."""
+def test_save_and_go_back_returns_to_the_task_list(client, auth, borough: Borough):
     auth.login("team_manager@test.example")
-    edit_url = start(client, borough.cases["cin"].id)
-    old_version = version_of(client.get(edit_url).data)
+    tasks_url = start(client, borough.cases["cin"].id)
+    audit = the_audit()
+    saved = client.post(
+        f"/audits/{audit.id}/sections/standard_4",
+        data={"version": audit.version, "action": "tasks", "standard_4": "met"},
+    )
+    assert saved.status_code == 302 and saved.location == tasks_url
+    assert "Standard 4" in client.get(tasks_url).data.decode()
+
+
+def test_a_section_keeps_the_other_sections_answers(client, auth, borough: Borough):
+    """Saving one section replaces its own answers (a cleared box clears) and no other."""
+    auth.login("team_manager@test.example")
+    start(client, borough.cases["cin"].id)
+    audit = the_audit()
+    complete_audit(client, audit.id, children_form(), submit=False)
+    save_section(client, audit.id, "standard_3", {"standard_3": "met", "standard_3__comment": ""})
+    rows = {
+        a.question: a for a in db.session.scalars(select(Answer).where(Answer.audit_id == audit.id))
+    }
+    assert rows["standard_3"].rating is Rating.MET and rows["standard_3"].comment is None
+    assert rows["standard_4"].comment == "Evidence for standard 4."
+    assert rows["strengths"].value == "Child seen alone at every visit."
+
+
+def test_stale_form_does_not_overwrite_newer_answers(client, auth, borough: Borough):
+    """Saving a section loaded at an older version shows a conflict and keeps the input."""
+    auth.login("team_manager@test.example")
+    start(client, borough.cases["cin"].id)
+    audit = the_audit()
+    url = f"/audits/{audit.id}/sections/standard_1"
+    old_version = version_of(client.get(url).data)
     # Another tab saves first.
-    client.post(edit_url, data={"version": old_version, "action": "save", "standard_1": "met"})
+    client.post(url, data={"version": old_version, "action": "save", "standard_1": "met"})
     # The stale tab saves its own answer.
     stale = client.post(
-        edit_url,
+        url,
         data={
             "version": old_version,
             "action": "save",
@@ -191,8 +237,7 @@ def test_stale_form_does_not_overwrite_newer_answers(client, auth, borough: Boro
     assert rating is Rating.MET
     # Saving again from the conflict page is a deliberate overwrite and goes through.
     retry = client.post(
-        edit_url,
-        data={"version": version_of(stale.data), "action": "save", "standard_1": "not_met"},
+        url, data={"version": version_of(stale.data), "action": "save", "standard_1": "not_met"}
     )
     assert retry.status_code == 302
     db.session.expire_all()
@@ -202,18 +247,33 @@ def test_stale_form_does_not_overwrite_newer_answers(client, auth, borough: Boro
     )
 
 
+def test_answers_changed_since_checking_are_not_submitted(client, auth, borough: Borough):
+    """Submit from a check page drawn before a save in another tab: refused, shown again."""
+    auth.login("team_manager@test.example")
+    start(client, borough.cases["cin"].id)
+    audit = the_audit()
+    complete_audit(client, audit.id, children_form(), submit=False)
+    checked = client.get(f"/audits/{audit.id}/check")
+    save_section(client, audit.id, "standard_14", children_form(strengths="Changed in tab 2"))
+    refused = client.post(f"/audits/{audit.id}/check", data={"version": version_of(checked.data)})
+    assert refused.status_code == 409
+    assert "its answers changed after you opened this page" in refused.data.decode()
+    assert "Changed in tab 2" in refused.data.decode()
+    assert the_audit().status is AuditStatus.DRAFT
+
+
 def test_invalid_values_are_refused_and_shown_back(client, auth, borough: Borough):
     """A tampered option is an error message, not a 500, and nothing is saved."""
     auth.login("team_manager@test.example")
-    edit_url = start(client, borough.cases["cin"].id)
-    version = version_of(client.get(edit_url).data)
+    start(client, borough.cases["cin"].id)
+    audit = the_audit()
     response = client.post(
-        edit_url,
+        f"/audits/{audit.id}/sections/standard_1",
         data={
-            "version": version,
+            "version": audit.version,
             "action": "save",
             "standard_1": "brilliant",
-            "strengths": "Typed",
+            "standard_1__comment": "Typed",
         },
     )
     assert response.status_code == 400
@@ -222,10 +282,20 @@ def test_invalid_values_are_refused_and_shown_back(client, auth, borough: Boroug
     assert db.session.scalar(select(func.count()).select_from(Answer)) == 0
 
 
+def test_an_unknown_section_is_not_found(client, auth, borough: Borough):
+    auth.login("team_manager@test.example")
+    start(client, borough.cases["cin"].id)
+    assert client.get(f"/audits/{the_audit().id}/sections/standard_99").status_code == 404
+
+
 def test_only_the_auditor_can_edit_a_draft(client, auth, borough: Borough):
     """Another manager in the same team cannot open someone else's draft."""
     auth.login("team_manager@test.example")
-    edit_url = start(client, borough.cases["cin"].id)
+    tasks_url = start(client, borough.cases["cin"].id)
+    audit_id = the_audit().id
     auth.logout()
     auth.login("deputy@test.example")
-    assert client.get(edit_url).status_code == 404  # drafts are private to their auditor
+    assert client.get(tasks_url).status_code == 404  # drafts are private to their auditor
+    assert client.get(f"/audits/{audit_id}/sections/standard_1").status_code == 404
+    assert client.get(f"/audits/{audit_id}/check").status_code == 404
+    assert client.post(f"/audits/{audit_id}/check", data={"version": 1}).status_code == 404

@@ -1,0 +1,112 @@
+// Autosave and a live suggestion for one section of an audit form.
+//
+// Progressive enhancement: without this script the section still saves with
+// "Save and continue". With it, the section is saved in the background a moment
+// after the auditor stops typing (at once for a radio or checkbox), and again when
+// the page is hidden (laptop lid closed, tab switched), so a dropped connection or a
+// closed laptop loses at most a few seconds of typing.
+//
+// The server is the truth: each save sends the audit's version and the server refuses
+// one older than what is stored, so a save from a stale tab never overwrites a newer
+// one. The server answers with the new version and the suggestion worked out by the
+// tool's own rules from the answers as typed; no copy of any tool's rules lives here.
+// Loaded as a file: the Content-Security-Policy allows no inline script.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (!form || typeof window.fetch !== "function" || typeof window.FormData !== "function") {
+    return;
+  }
+  var url = form.getAttribute("data-autosave-url");
+  var version = form.querySelector("input[name=version]");
+  var status = document.getElementById("autosave-status");
+  var TYPING_PAUSE_MS = 2000;
+
+  var timer = null;
+  var dirty = false;
+  var inFlight = null; // the promise of the save being sent, if any
+  var stopped = false; // after a conflict: saving again could overwrite a newer save
+  var submitting = false;
+
+  function say(message) {
+    if (status) { status.textContent = message; }
+  }
+
+  function save(keepalive) {
+    window.clearTimeout(timer);
+    if (stopped || !dirty) { return inFlight || Promise.resolve(); }
+    if (inFlight) {
+      // One save at a time, in order: the next one carries the version the last returned.
+      return inFlight.then(function () { return save(keepalive); });
+    }
+    dirty = false;
+    var body = new FormData(form);
+    body.set("autosave", "1");
+    body.delete("action");
+    inFlight = window.fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+      keepalive: !!keepalive
+    }).then(function (response) {
+      return response.json().then(function (reply) {
+        if (reply.version !== null && reply.version !== undefined) {
+          version.value = reply.version;
+        }
+        if (response.status === 409) { stopped = true; }
+        if (response.status === 400) { dirty = true; } // try again after the next change
+        say(reply.message || "");
+        var suggestion = document.getElementById("suggestion");
+        if (suggestion && reply.suggestion) {
+          var holder = document.createElement("div");
+          holder.innerHTML = reply.suggestion;
+          var fresh = holder.querySelector("#suggestion");
+          if (fresh) { suggestion.innerHTML = fresh.innerHTML; }
+        }
+      });
+    }).catch(function () {
+      dirty = true;
+      say("Not saved automatically: no connection. Your answers are still on this page; " +
+          "they will be saved when the connection is back.");
+    }).then(function () {
+      inFlight = null;
+    });
+    return inFlight;
+  }
+
+  function changed(event) {
+    if (submitting || stopped) { return; }
+    dirty = true;
+    var target = event.target;
+    var now = target && (target.type === "radio" || target.type === "checkbox");
+    window.clearTimeout(timer);
+    if (now) { save(false); } else { timer = window.setTimeout(save, TYPING_PAUSE_MS); }
+  }
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  window.addEventListener("online", function () { save(false); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { save(true); }
+  });
+  window.addEventListener("pagehide", function () { save(true); });
+
+  // "Save and continue" while a background save is on its way: wait for it, so the
+  // button's save carries the version that save returned instead of meeting a conflict.
+  form.addEventListener("submit", function (event) {
+    if (submitting) { return; }
+    submitting = true;
+    window.clearTimeout(timer);
+    if (!inFlight) { return; }
+    event.preventDefault();
+    var submitter = event.submitter;
+    inFlight.then(function () {
+      if (typeof form.requestSubmit === "function") {
+        form.requestSubmit(submitter || undefined);
+      } else {
+        form.submit();
+      }
+    });
+  });
+})();
