@@ -19,9 +19,13 @@ from jinja2 import (
 )
 
 from core.access import Permission, has_permission
+from core.grading.council import grade_label
 from core.models import AuditKind, AuditStatus, CaseCategory, Grade, Rating, Role
 from core.programme.periods import month
 from core.tools.registry import get_registry
+
+#: Every grade code of every scale.
+GRADE_CODES = frozenset(grade.value for grade in Grade)
 
 
 class ToolTemplateLoader(BaseLoader):
@@ -70,10 +74,16 @@ def month_label(value: str | None) -> str:
 
 
 def label_of(value: Any) -> str:
-    """Human label of a stored enum value (rating, grade, kind, category, role)."""
+    """Human label of a stored enum value (rating, grade, kind, category, role).
+
+    A grade is named in the council's words (``core.grading``), whichever scale it
+    was given on, so an old audit's grade reads as it did.
+    """
     if value is None or value == "":
         return ""
-    for enum_cls in (Rating, Grade, AuditKind, AuditStatus, CaseCategory, Role):
+    if str(value) in GRADE_CODES:
+        return grade_label(str(value))
+    for enum_cls in (Rating, AuditKind, AuditStatus, CaseCategory, Role):
         try:
             return enum_cls(value).label
         except ValueError:

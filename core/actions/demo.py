@@ -193,7 +193,8 @@ def _reaudit(original: Audit, actions: list[RemedialAction], rng: random.Random,
     score = registry.score(original.tool, answers, original.service_id)
     if score is not None and score.suggested_rating is not None:
         answers[OVERALL_RATING] = AnswerValue(score.suggested_rating)
-        answers[OVERALL_GRADE] = AnswerValue(None, GRADE_FOR_RATING[score.suggested_rating].value)
+        grade = score.suggested_grade or GRADE_FOR_RATING[score.suggested_rating]
+        answers[OVERALL_GRADE] = AnswerValue(None, grade.value)
         score = registry.score(original.tool, answers, original.service_id)
     moment = _moment(audit_day, rng)
     second = Audit(

@@ -10,6 +10,7 @@ from core.access import SEES_EVERYTHING, Permission, audit_kind_for, can_view_au
 from core.audits.answering import stored_answers
 from core.audits.views import subject_of
 from core.extensions import db
+from core.grading.council import grade_label
 from core.models import Audit, Grade, Rating, RemedialAction, Role, Team, User
 from core.tools.questions import QuestionKind
 from core.tools.registry import get_registry
@@ -114,7 +115,7 @@ def default_needs(audit: Audit, labels: dict[str, str]) -> list[ActionNeed]:
         if answer.rating is Rating.NOT_MET and answer.question in labels
     ]
     if audit.grade == Grade.INADEQUATE.value:
-        needs.append(ActionNeed(None, "The overall grade is Inadequate"))
+        needs.append(ActionNeed(None, f"The overall grade is {grade_label(audit.grade)}"))
     return needs
 
 

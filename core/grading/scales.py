@@ -84,6 +84,19 @@ class GradeScale:
         """The grade an overall rating suggests on this scale (None for no rating)."""
         return self.for_rating.get(rating) if rating is not None else None
 
+    def report_columns(self, present: Iterable[str] = ()) -> tuple[str, ...]:
+        """The grade codes a report counts, best first: the scale's grades (an optional
+        one only if ``present``), then any other ``present`` code, such as an old
+        audit's Adequate on Ofsted's scale. Reports always list best first."""
+        codes = {str(code) for code in present if code}
+        known = {grade.value for grade in Grade}
+        grades = [g for g in self.grades if g not in self.optional or g.value in codes]
+        grades += [Grade(c) for c in codes if c in known and Grade(c) not in grades]
+        position = {g: i for i, g in enumerate(self.grades)}
+        # Best first: by rank, and on one rank the scale's own grade before an old one.
+        ordered = sorted(grades, key=lambda g: (-g.rank, g not in position))
+        return (*(g.value for g in ordered), *sorted(codes - known))
+
     @property
     def lowest(self) -> Grade:
         return self.grades[0]

@@ -69,6 +69,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from core.extensions import db
+from core.grading.council import council_scale
 from core.imports.bulk import CHUNK, insert_rows
 from core.imports.files import read_table
 from core.imports.plan import FileProblem, ImportFileData, ImportPlan, Progress
@@ -89,7 +90,7 @@ from core.models import (
     User,
 )
 from core.models._types import utcnow
-from core.models.audits import KIND_LABELS, RATING_LABELS
+from core.models.audits import GRADE_LABELS, KIND_LABELS, RATING_LABELS
 from core.tools.info import Subject, ToolInfo
 from core.tools.questions import AnswerValue, FormDefinition, Question, QuestionKind
 from core.tools.registry import ToolError, get_registry
@@ -158,7 +159,22 @@ RATINGS: dict[str, Rating] = {
     "n a": Rating.NOT_APPLICABLE,
     "na": Rating.NOT_APPLICABLE,
 }
-GRADES: dict[str, Grade] = {words(grade.value): grade for grade in Grade}
+#: Every grade of every scale, so past audits keep the grade they were given whatever
+#: scale the council grades on now; the council's own words are accepted too (:func:`grade_of`).
+GRADES: dict[str, Grade] = {
+    **{words(grade.value): grade for grade in Grade},
+    **{words(label): grade for grade, label in GRADE_LABELS.items()},
+    "ri": Grade.REQUIRES_IMPROVEMENT,
+}
+
+
+def grade_of(text: str) -> Grade | None:
+    """The grade a cell names: a grade's code or words, or the council's words for it."""
+    key = words(text)
+    if key in GRADES:
+        return GRADES[key]
+    scale = council_scale()
+    return next((g for g in Grade if words(scale.label(g)) == key), None)
 
 #: How many ignored columns and missing questions the plan names for the page.
 LISTED = 50
@@ -746,7 +762,7 @@ class _RowChecker:
                     answers[OVERALL_RATING] = AnswerValue(rating=overall)
         grade = None
         if cell("grade"):
-            grade = GRADES.get(words(cell("grade")))
+            grade = grade_of(cell("grade"))
             if grade is None:
                 problem(
                     "grade",

@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from core.exports.document import Chart, Document, Paragraph, Quote, Section, Series, Table
 from core.extensions import db
-from core.models import AuditKind, Grade, Rating, ServiceTool, User
+from core.models import AuditKind, Rating, ServiceTool, User
 from core.models.audits import SCALE
 from core.moderation.comparison import standard_questions
 from core.reports import followup, periods
@@ -38,6 +38,7 @@ from core.tools.reporting import (
     RatingRow,
     ReportScope,
     audit_counts_by_kind,
+    grades_present,
     outcome_distributions,
     rating_tables,
     tools_with_audits,
@@ -317,12 +318,30 @@ def _float(value: int | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _grade_rows(
+    slug: str, *outcomes: dict[str, dict[str, Distribution]]
+) -> tuple[list[str], dict[str, str]]:
+    """The grade rows of a tool's report, best first, and their words: the scale the tool
+    grades on now, and any other grade an audit in scope was given (an old audit's)."""
+    scale = get_registry().grade_scale(slug)
+    present = set().union(*(grades_present(o) for o in outcomes))
+    values = list(scale.report_columns(present))
+    return values, {value: scale.label(value) for value in values}
+
+
 def outcome_table(
-    outcomes: dict[str, dict[str, Distribution]], kinds: list[AuditKind], what: str, key: str
+    outcomes: dict[str, dict[str, Distribution]],
+    kinds: list[AuditKind],
+    what: str,
+    key: str,
+    slug: str = "",
 ) -> Table:
-    """Overall ratings (or grades) with a column pair per kind of audit."""
-    values = [r.value for r in SCALE] if what == "rating" else [g.value for g in reversed(Grade)]
-    labels = {r.value: r.label for r in Rating} | {g.value: g.label for g in Grade}
+    """Overall ratings (or grades, on ``slug``'s grade scale) with a column pair per kind."""
+    if what == "rating":
+        values = [r.value for r in SCALE]
+        labels = {r.value: r.label for r in Rating}
+    else:
+        values, labels = _grade_rows(slug, outcomes)
     columns = ["Overall rating" if what == "rating" else "Grade"]
     for kind in kinds:
         columns += [f"{kind.label}: audits", f"{kind.label}: share (%)"]
@@ -361,8 +380,8 @@ def results_blocks(resolved: Resolved, slug: str) -> list:
                 rating_chart(rows, f"{kind.label} audits: standards", table.key + "-chart", table)
             )
     outcomes = outcome_distributions(scope)
-    blocks.append(outcome_table(outcomes, kinds, "rating", f"{slug}-overall-ratings"))
-    blocks.append(outcome_table(outcomes, kinds, "grade", f"{slug}-grades"))
+    blocks.append(outcome_table(outcomes, kinds, "rating", f"{slug}-overall-ratings", slug))
+    blocks.append(outcome_table(outcomes, kinds, "grade", f"{slug}-grades", slug))
     return blocks
 
 
@@ -411,13 +430,14 @@ def comparison_blocks(resolved: Resolved, slug: str) -> list:
             )
         )
     outcomes = outcome_distributions(scope)
+    grade_values, grade_labels = _grade_rows(slug, outcomes)
     for what, caption, values in (
         ("rating", "Overall rating", [r.value for r in SCALE]),
-        ("grade", "Overall grade", [g.value for g in reversed(Grade)]),
+        ("grade", "Overall grade", grade_values),
     ):
         da = outcomes.get(line.value, {}).get(what)
         db_ = outcomes.get(independent.value, {}).get(what)
-        labels = {r.value: r.label for r in Rating} | {g.value: g.label for g in Grade}
+        labels = {r.value: r.label for r in Rating} | grade_labels
         rows = []
         for value in values:
             pa = da.percent(value) if da else None

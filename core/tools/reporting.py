@@ -552,6 +552,26 @@ def outcome_distributions(scope: ReportScope) -> dict[str, dict[str, Distributio
     return _outcomes(count_rows(scope, _OUTCOME_AXES))
 
 
+def grades_present(outcomes: Mapping[str, Mapping[str, Distribution]]) -> set[str]:
+    """The grade codes any audit in ``outcomes`` was given (counted at least once)."""
+    return {
+        code
+        for buckets in outcomes.values()
+        if "grade" in buckets
+        for code, n in buckets["grade"].counts.items()
+        if n
+    }
+
+
+def grade_columns(slug: str, outcomes: Mapping[str, Mapping[str, Distribution]]) -> list[str]:
+    """The grade codes a tool's report counts, best first: the grades of the scale the
+    tool grades on now, then any other grade its audits in scope were given (an old
+    audit's Adequate after the council moved to Ofsted's scale keeps its row)."""
+    from core.tools.registry import get_registry  # the registry imports this module
+
+    return list(get_registry().grade_scale(slug).report_columns(grades_present(outcomes)))
+
+
 def monthly_outcome_distributions(
     scope: ReportScope,
 ) -> dict[date, dict[str, dict[str, Distribution]]]:
@@ -578,13 +598,15 @@ def standards_report_context(
     ``questions`` is ``(key, label, text)`` in display order, as for
     :func:`rating_tables`. Returns ``audit_count`` (every kind together, for
     ``ReportSection.audit_count``), ``tabs`` (:func:`kind_tabs`), ``tables``
-    (:func:`rating_tables` over ``questions``) and ``outcomes``
-    (:func:`outcome_distributions`).
+    (:func:`rating_tables` over ``questions``), ``outcomes``
+    (:func:`outcome_distributions`) and ``grade_columns`` (:func:`grade_columns`).
     """
     counts = audit_counts_by_kind(scope)
+    outcomes = outcome_distributions(scope)
     return {
         "audit_count": counts[ALL_KINDS],
         "tabs": kind_tabs(counts),
         "tables": rating_tables(scope, questions),
-        "outcomes": outcome_distributions(scope),
+        "outcomes": outcomes,
+        "grade_columns": grade_columns(scope.tool, outcomes),
     }

@@ -66,12 +66,10 @@ def test_grade_options_offer_outstanding_only_where_switched_on():
 
 def test_outstanding_setting_is_off_by_default_with_the_tools_hint():
     spec = outstanding_setting("Not yet.")
-    assert (spec.key, spec.kind, spec.default, spec.hint) == (
-        "outstanding_grade",
-        "bool",
-        False,
-        "Not yet.",
-    )
+    assert (spec.key, spec.kind, spec.default) == ("outstanding_grade", "bool", False)
+    # The tool's words first; then why the setting does nothing on Ofsted's scale.
+    assert spec.hint.startswith("Not yet. ")
+    assert "four-point scale" in spec.hint and "always offers Outstanding" in spec.hint
     assert spec.label == "Offer the Outstanding grade"
 
 
