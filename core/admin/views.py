@@ -21,9 +21,21 @@ from core.admin.forms import (
     parse_risk_weight,
 )
 from core.extensions import db
+from core.grading import council as grading
+from core.grading.scales import SCALES
 from core.imports.staff import NO_PASSWORD
 from core.inputs import whole_number
-from core.models import Case, CaseCategory, Category, Directorate, Role, Service, Team, User
+from core.models import (
+    Case,
+    CaseCategory,
+    Category,
+    Directorate,
+    Grade,
+    Role,
+    Service,
+    Team,
+    User,
+)
 from core.oidc import local_passwords
 from core.passwords import hash_password
 from core.sessions import end_sessions
@@ -470,6 +482,45 @@ def service_tools(service_id: int) -> Any:
         values=values,
         errors=errors,
     ), (400 if errors else 200)
+
+
+# -- the council's grade scale ------------------------------------------------------
+
+
+@bp.route("/grades", methods=["GET", "POST"])
+@requires(Permission.ADMINISTER)
+def grades() -> Any:
+    """Choose the grade scale every audit tool grades on, its order and the council's words.
+
+    Audits already submitted keep the grade they were given (and show it in the
+    council's words); drafts and new audits are offered the new scale at once.
+    """
+    values = grading.form_values()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values, errors, choice = grading.read_form(request.form)
+        if choice is not None:
+            scale, labels, best_first = choice
+            grading.save_choice(scale, labels, best_first, current_user)
+            db.session.commit()
+            flash(
+                "The grade scale has been saved. Audits from now on are graded on it; "
+                "audits already submitted keep the grade they were given.",
+                "success",
+            )
+            return redirect(url_for("admin.grades"))
+    page = render_template(
+        "admin/grades.html",
+        values=values,
+        errors=errors,
+        scales=SCALES.values(),
+        each_tool=grading.EACH_TOOL,
+        grades=list(Grade),
+        in_use=grading.grades_in_use(),
+        tools=get_registry().all(),
+        max_label=grading.MAX_LABEL,
+    )
+    return (page, 400) if errors else page
 
 
 # -- case categories ----------------------------------------------------------

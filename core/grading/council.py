@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask import g, has_app_context
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core import trail
 from core.extensions import db
-from core.grading.scales import FRAMEWORK, GradeScale, scale_named
-from core.models import CouncilGradeScale, Grade, User
+from core.grading.scales import FRAMEWORK, SCALES, GradeScale, scale_named
+from core.models import Audit, AuditStatus, CouncilGradeScale, Grade, User
 
 #: The longest word for a grade an administrator may type (fits a report's column).
 MAX_LABEL = 60
@@ -93,3 +93,82 @@ def save_choice(
         )
     forget()
     return row
+
+
+# -- the administrator's form ------------------------------------------------------------
+
+#: The form's choice for "each tool's own scale" (no council-wide scale).
+EACH_TOOL = "tools"
+#: The form's choices of order.
+WORST_FIRST, BEST_FIRST = "worst_first", "best_first"
+
+
+def form_values(row: CouncilGradeScale | None = None) -> dict[str, str]:
+    """The form's values for the saved choice (or ``row``)."""
+    row = row if row is not None else current_choice()
+    labels = row.labels or {}
+    return {
+        "scale": row.scale or EACH_TOOL,
+        "order": BEST_FIRST if row.best_first else WORST_FIRST,
+        **{f"label-{grade.value}": str(labels.get(grade.value, "")) for grade in Grade},
+    }
+
+
+def read_form(
+    form: Mapping[str, str],
+) -> tuple[dict[str, str], dict[str, str], tuple[str | None, dict[str, str], bool] | None]:
+    """The posted form as (values kept to show again, errors by field, the choice or None).
+
+    Errors in GOV.UK words: a scale and an order must be chosen; a grade's words are
+    at most :data:`MAX_LABEL` characters; two grades of one scale cannot share words,
+    or an auditor could not tell them apart.
+    """
+    values = {
+        "scale": (form.get("scale") or "").strip(),
+        "order": (form.get("order") or "").strip(),
+        **{
+            f"label-{grade.value}": (form.get(f"label-{grade.value}") or "").strip()
+            for grade in Grade
+        },
+    }
+    errors: dict[str, str] = {}
+    if values["scale"] != EACH_TOOL and values["scale"] not in SCALES:
+        errors["scale"] = "Select the grade scale the council uses"
+    if values["order"] not in (WORST_FIRST, BEST_FIRST):
+        errors["order"] = "Select the order the grades are shown in"
+    for grade in Grade:
+        name = f"label-{grade.value}"
+        if len(values[name]) > MAX_LABEL:
+            errors[name] = (
+                f"The council’s words for {grade.label} must be {MAX_LABEL} characters or fewer"
+            )
+    labels = {grade: values[f"label-{grade.value}"] or grade.label for grade in Grade}
+    # Every scale the council may grade on: the chosen one, or any tool's own.
+    scales = [SCALES[values["scale"]]] if values["scale"] in SCALES else list(SCALES.values())
+    for scale in scales:
+        seen: dict[str, Grade] = {}
+        for grade in scale.grades:
+            key = " ".join(labels[grade].lower().split())
+            name = f"label-{grade.value}"
+            if key in seen and name not in errors:
+                errors[name] = (
+                    f"The words for {grade.label} must be different from the words for "
+                    f"{seen[key].label}, “{labels[grade]}”"
+                )
+            seen.setdefault(key, grade)
+    if errors:
+        return values, errors, None
+    chosen = None if values["scale"] == EACH_TOOL else values["scale"]
+    words = {grade.value: values[f"label-{grade.value}"] for grade in Grade}
+    return values, errors, (chosen, words, values["order"] == BEST_FIRST)
+
+
+def grades_in_use() -> dict[str, int]:
+    """How many submitted audits have each grade code, for the administrator to see what
+    an old grade's words will keep showing on."""
+    rows = db.session.execute(
+        select(Audit.grade, func.count(Audit.id))
+        .where(Audit.status == AuditStatus.SUBMITTED, Audit.grade.is_not(None))
+        .group_by(Audit.grade)
+    )
+    return {code: n for code, n in rows if code}
