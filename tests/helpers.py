@@ -49,7 +49,7 @@ def submitted_audit(
     """Start and submit an audit the way the web journey does, then date it."""
     registry = get_registry()
     audit = workflow.start_audit(registry, case, auditor, tool, f"helper-{next(_tokens)}")
-    score = registry.score(tool, answers, case.service_id)
+    score = registry.score(tool, answers, case.service_id, audit=audit)
     workflow.submit(audit, answers, score)
     if on is not None:
         audit.audit_date = on

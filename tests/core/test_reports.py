@@ -114,6 +114,7 @@ def test_outcome_distribution_matches_hand_count(known_audits: Borough):
         "adequate": 3,
         "good": 1,
         "outstanding": 0,
+        "requires_improvement": 0,
     }
     assert outcomes[AuditKind.INDEPENDENT.value]["rating"].counts["partially_met"] == 2
     assert outcomes[ALL_KINDS]["rating"].percent("partially_met") == 60
