@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core.audits import workflow
 from core.extensions import db
 from core.models import Answer, Audit, AuditKind, AuditStatus, CaseCategory, Rating, Role
+from core.testing import complete_audit, save_section
 from core.tools import ReportScope, ReportSection
 from core.tools.registry import get_registry
 from tests.factories import Borough, make_case, make_user
@@ -36,7 +37,7 @@ def adults(borough: Borough) -> Borough:
 
 def version_of(page: bytes) -> str:
     match = re.search(rb'name="version" value="(\d+)"', page)
-    assert match, "the audit form carries its version"
+    assert match, "the page carries the audit's version"
     return match.group(1).decode()
 
 
@@ -47,9 +48,25 @@ def start(client: FlaskClient, case_id: int, token: str = "adult-token-1") -> st
     return response.location
 
 
-def error_links(page: bytes) -> list[str]:
+def audit_id_of(edit_url: str) -> int:
+    return int(edit_url.split("/")[2])
+
+
+def submit(client: FlaskClient, audit_id: int):
+    """Post *Check your answers* with the audit's current version, as its Submit button
+    does (a page that blocks has no button: this is the post it would refuse)."""
+    audit = db.session.get(Audit, audit_id)
+    db.session.refresh(audit)
+    return client.post(f"/audits/{audit_id}/check", data={"version": audit.version})
+
+
+def error_links(page: bytes, audit_id: int) -> list[str]:
+    """Where the error summary's links go: ``section#field`` on the audit's section pages."""
     summary = page.split(b"govuk-error-summary__list", 1)[1].split(b"</ul>", 1)[0]
-    return [link.decode() for link in re.findall(rb'<a href="#([a-z0-9_]+)">', summary)]
+    prefix = f"/audits/{audit_id}/sections/".encode()
+    links = re.findall(rb'<a href="([^"]+)">', summary)
+    assert all(link.startswith(prefix) for link in links), links
+    return [link[len(prefix) :].decode() for link in links]
 
 
 # -- the tool through the registry -------------------------------------------------
@@ -80,35 +97,35 @@ def test_team_manager_audits_an_adult_case_end_to_end(client, auth, adults: Boro
     assert b'value="children_audit"' not in page.data
 
     edit_url = start(client, case.id)
-    form = client.get(edit_url)
-    assert form.status_code == 200
-    assert b"Adult Social Care Case File Audit Form" in form.data
-    assert b"An up-to-date chronology or case summary is on file." in form.data
-    assert b"If it isn\xe2\x80\x99t recorded on the file, it didn\xe2\x80\x99t happen" in form.data
-    assert b"Not met caps the overall grade at Inadequate." in form.data  # standard 7's hint
+    tasks = client.get(edit_url)
+    assert tasks.status_code == 200
+    assert b"Adult Social Care Case File Audit Form" in tasks.data
+    assert b"An up-to-date chronology or case summary is on file." in tasks.data
+    assert b"If it isn\xe2\x80\x99t recorded on the file, it didn\xe2\x80\x99t happen" in tasks.data
     audit = db.session.scalar(select(Audit))
     assert (audit.tool, audit.form_version) == ("adult_audit", "1.0")
     assert audit.kind is AuditKind.LINE_MANAGEMENT
+    standard_7 = client.get(f"/audits/{audit.id}/sections/standard_7")
+    assert b"Not met caps the overall grade at Inadequate." in standard_7.data  # its hint
 
-    # Submit with missing answers: every error listed, every value kept, nothing submitted.
-    bad = client.post(
-        edit_url,
-        data={
-            "version": version_of(form.data),
-            "action": "submit",
-            "standard_1": "not_met",
-            "standard_1__comment": "",
-            "standard_2": "met",
-            "strengths": "Kept text",
-        },
-    )
+    # Save some sections with answers missing, then try to submit: every problem listed,
+    # linked to its section, every value kept, nothing submitted.
+    partial = {
+        "standard_1": "not_met",
+        "standard_1__comment": "",
+        "standard_2": "met",
+        "strengths": "Kept text",
+    }
+    for key in ("standard_1", "standard_2", "standard_14"):
+        assert save_section(client, audit.id, key, partial).status_code == 302
+    bad = submit(client, audit.id)
     assert bad.status_code == 400
-    assert error_links(bad.data) == [
-        "standard_1__comment",
-        *(f"standard_{n}" for n in range(3, 14)),
-        "overall_rating",
-        "overall_grade",
-        "areas_for_development",
+    assert error_links(bad.data, audit.id) == [
+        "standard_1#standard_1__comment",
+        *(f"standard_{n}#standard_{n}" for n in range(3, 14)),
+        "standard_14#overall_rating",
+        "standard_14#overall_grade",
+        "standard_14#areas_for_development",
     ]
     # Each message names the standard and quotes its words (shortened), so the error
     # summary says which standard is meant.
@@ -120,16 +137,22 @@ def test_team_manager_audits_an_adult_case_end_to_end(client, auth, adults: Boro
         "Select whether standard 7 (Safeguarding concerns were recognised and acted on, and "
         "the…) is met, partially met, not met or not applicable" in bad.get_data(as_text=True)
     )
-    assert b"Kept text" in bad.data
-    assert re.search(rb'value="not_met"\s+checked', bad.data)
-    assert re.search(rb'name="standard_2" type="radio" value="met"\s+checked', bad.data)
+    assert b"Submit audit" not in bad.data
+    sections = {
+        key: client.get(f"/audits/{audit.id}/sections/{key}").data
+        for key in ("standard_1", "standard_2", "standard_14")
+    }
+    assert b"Kept text" in sections["standard_14"]
+    assert re.search(rb'value="not_met"\s+checked', sections["standard_1"])
+    assert re.search(
+        rb'name="standard_2" type="radio" value="met"\s+checked', sections["standard_2"]
+    )
     db.session.expire_all()
     assert db.session.get(Audit, audit.id).status is AuditStatus.DRAFT
 
     # Submit properly: two standards met, the rest partially met -> Partially met, Adequate.
-    data = adult_form(ratings={1: "met", 2: "met"}, version=version_of(bad.data), action="submit")
-    done = client.post(edit_url, data=data)
-    assert done.status_code == 302 and done.location == f"/audits/{audit.id}"
+    done = complete_audit(client, audit.id, adult_form(ratings={1: "met", 2: "met"}))
+    assert done.status_code == 302 and done.location == f"/audits/{audit.id}/submitted"
     db.session.expire_all()
     audit = db.session.get(Audit, audit.id)
     assert audit.status is AuditStatus.SUBMITTED
@@ -146,22 +169,25 @@ def test_team_manager_audits_an_adult_case_end_to_end(client, auth, adults: Boro
 def test_safeguarding_not_met_is_capped_on_submission(client, auth, adults: Borough):
     """A grade above Inadequate with standard 7 Not met is refused, naming safeguarding."""
     auth.login("adult_manager@test.example")
-    edit_url = start(client, adults.cases["adult"].id)
-    version = version_of(client.get(edit_url).data)
-    data = adult_form(
-        ratings={7: "not_met"}, default="met", overall="met", grade="good", action="submit"
-    )
-    refused = client.post(edit_url, data={**data, "version": version})
+    audit_id = audit_id_of(start(client, adults.cases["adult"].id))
+    data = adult_form(ratings={7: "not_met"}, default="met", overall="met", grade="good")
+    refused = complete_audit(client, audit_id, data)
     assert refused.status_code == 400
-    assert error_links(refused.data) == ["overall_grade", "judgement_reason"]
+    assert error_links(refused.data, audit_id) == [
+        "standard_14#overall_grade",
+        "standard_14#judgement_reason",
+    ]
     assert b"Safeguarding is not met (standard 7), so the grade must be Inadequate" in (
         refused.data
     )
     assert b"Standard 7 (safeguarding) is not met" in refused.data  # the suggestion's note
+    summary = client.get(f"/audits/{audit_id}/sections/standard_14")
+    assert b"Standard 7 (safeguarding) is not met" in summary.data  # also where it is judged
 
     data.update(overall_rating="not_met", overall_grade="inadequate")
-    done = client.post(edit_url, data={**data, "version": version_of(refused.data)})
-    assert done.status_code == 302
+    assert save_section(client, audit_id, "standard_14", data).status_code == 302
+    done = submit(client, audit_id)
+    assert done.status_code == 302 and done.location == f"/audits/{audit_id}/submitted"
     audit = db.session.scalar(select(Audit))
     db.session.refresh(audit)
     assert audit.status is AuditStatus.SUBMITTED
@@ -177,21 +203,28 @@ def test_carer_file_offers_standard_9_as_not_applicable(client, auth, adults: Bo
     carer = make_case("A400002", adults.older_team, CaseCategory.ADULT_CARER)
     db.session.commit()
     auth.login("adult_manager@test.example")
-    page = client.get(start(client, carer.id)).data
+    audit_id = audit_id_of(start(client, carer.id))
+    page = client.get(f"/audits/{audit_id}/sections/standard_9").data
     assert re.search(rb'name="standard_9" type="radio" value="not_applicable"\s+checked', page)
     assert b"this is the carer\xe2\x80\x99s own file" in page
+    page = client.get(f"/audits/{audit_id}/sections/standard_7").data
+    assert re.search(rb'name="standard_7" type="radio" value="not_applicable"', page)
     assert not re.search(rb'name="standard_7" type="radio" value="not_applicable"\s+checked', page)
 
 
 def test_outstanding_is_offered_where_the_service_switches_it_on(client, auth, adults: Borough):
+    """The grades are offered on the summary section's page (standard 14)."""
     auth.login("adult_manager@test.example")
-    edit_url = start(client, adults.cases["adult"].id)
-    assert b'value="outstanding"' not in client.get(edit_url).data
+    audit_id = audit_id_of(start(client, adults.cases["adult"].id))
+    summary_url = f"/audits/{audit_id}/sections/standard_14"
+    page = client.get(summary_url).data
+    assert b'value="outstanding"' not in page
+    assert b'name="overall_grade" type="radio" value="good"' in page
     get_registry().set_switch(
         "adult_audit", adults.older.id, True, settings={"outstanding_grade": True}
     )
     db.session.commit()
-    assert b'value="outstanding"' in client.get(edit_url).data
+    assert b'name="overall_grade" type="radio" value="outstanding"' in client.get(summary_url).data
 
 
 def test_adult_tool_is_not_offered_for_a_childrens_case(client, auth, adults: Borough):
