@@ -111,6 +111,7 @@ def save_and_raise(audit_id: int) -> str | Response | tuple[str, int]:
     g.concern_not_raised = True
     result = audit_views.section(audit_id, request.form["section"])
     if isinstance(result, Response) and result.status_code in (302, 303):
+        flash("Your draft has been saved. Now describe the concern.", "success")
         return redirect(url_for(".raise_concern", audit_id=audit.id))
     return result
 

@@ -24,6 +24,7 @@ from core.programme import periods
 from core.programme.allocation import allocate
 from core.programme.rules import default_rules
 from core.programme.selection import select_cases
+from core.testing import complete_audit
 from core.tools.registry import get_registry
 from tests.factories import Borough, add_programme, children_form
 
@@ -123,10 +124,7 @@ def test_an_allocated_audit_counts_when_submitted(client, auth, programme: Borou
     )
     db.session.expire_all()
     assert allocation.audit_id is not None
-    edit = started.location
-    page = client.get(edit).get_data(as_text=True)
-    version = page.split('name="version" value="', 1)[1].split('"', 1)[0]
-    client.post(edit, data=children_form(version=version, action="submit"))
+    complete_audit(client, int(started.location.split("/")[2]), children_form())
     db.session.expire_all()
     assert allocation.status is AllocationStatus.COMPLETED
 

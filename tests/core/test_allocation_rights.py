@@ -24,6 +24,7 @@ from core.models import (
     Frequency,
     Role,
 )
+from core.testing import complete_audit
 from tests.core.test_audit_journey import start, version_of
 from tests.factories import Borough, children_form, make_user
 
@@ -177,7 +178,9 @@ def test_a_submit_racing_another_gets_the_conflict_page(
 
     auth.login("team_manager@test.example")
     edit_url = start(client, borough.cases["cin"].id)
-    version = version_of(client.get(edit_url).data)
+    audit_id = int(edit_url.split("/")[2])
+    complete_audit(client, audit_id, children_form(), submit=False)
+    version = version_of(client.get(f"/audits/{audit_id}/check").data)
     real_complete_for = workflow.complete_for
 
     def other_server_submits_first(audit: Audit) -> None:
@@ -188,9 +191,9 @@ def test_a_submit_racing_another_gets_the_conflict_page(
         real_complete_for(audit)
 
     monkeypatch.setattr(workflow, "complete_for", other_server_submits_first)
-    raced = client.post(edit_url, data=children_form(version=version, action="submit"))
+    raced = client.post(f"/audits/{audit_id}/check", data={"version": version})
     assert raced.status_code == 409
-    assert b"changed after you opened it" in raced.data
+    assert b"its answers changed after you opened this page" in raced.data
     db.session.expire_all()
     audit = db.session.scalar(select(Audit))
     assert audit.status is AuditStatus.DRAFT

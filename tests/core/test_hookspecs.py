@@ -16,6 +16,7 @@ from core import hookspecs
 from core.exports.document import Table
 from core.extensions import db
 from core.models import Audit, AuditStatus, CaseCategory, Rating
+from core.testing import complete_audit
 from core.tools import (
     ActionNeed,
     AnswerProblem,
@@ -246,32 +247,16 @@ def test_new_tool_plugs_in_without_changing_core(client, auth, borough: Borough,
     started = client.post(
         f"/audits/start/{borough.cases['cin'].id}", data={"tool": "test_checklist", "token": "t1"}
     )
-    edit_url = started.location
-    page = client.get(edit_url)
-    assert b"Were statutory visits on time?" in page.data
-
-    version = db.session.scalar(select(Audit.version))
-    bad = client.post(
-        edit_url,
-        data={
-            "version": version,
-            "action": "submit",
-            "visits_on_time": "met",
-            "visits_seen_alone": "lots",
-        },
+    audit_id = int(started.location.split("/")[2])
+    assert client.get(started.location).status_code == 200
+    bad = complete_audit(
+        client, audit_id, {"visits_on_time": "met", "visits_seen_alone": "lots"}
     )
     assert bad.status_code == 400
+    assert b"Were statutory visits on time?" in bad.data
     assert b"must be a whole number" in bad.data and b'value="lots"' in bad.data
 
-    done = client.post(
-        edit_url,
-        data={
-            "version": version,
-            "action": "submit",
-            "visits_on_time": "met",
-            "visits_seen_alone": "3",
-        },
-    )
+    done = complete_audit(client, audit_id, {"visits_on_time": "met", "visits_seen_alone": "3"})
     assert done.status_code == 302
     audit = db.session.scalar(select(Audit).where(Audit.tool == "test_checklist"))
     assert audit.status is AuditStatus.SUBMITTED and audit.overall_rating == "met"

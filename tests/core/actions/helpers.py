@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from flask import Flask
 from flask.testing import FlaskClient
 
+from core.testing import complete_audit
 from tests.factories import children_form
 
 
@@ -17,15 +18,11 @@ def submit_audit(client: FlaskClient, case_id: int, token: str, **form: object) 
         f"/audits/start/{case_id}", data={"tool": "children_audit", "token": token}
     )
     assert started.status_code == 302, started.data
-    edit_url = started.location
-    version = re.search(rb'name="version" value="(\d+)"', client.get(edit_url).data)
-    assert version
-    done = client.post(
-        edit_url, data=children_form(version=version.group(1).decode(), action="submit", **form)
-    )
-    problems = re.findall(r"<li><a href=\"#[^\"]+\">([^<]+)<", done.get_data(as_text=True))
+    audit_id = int(started.location.split("/")[2])
+    done = complete_audit(client, audit_id, children_form(**form))
+    problems = re.findall(r"<li><a [^>]*href=\"[^\"]+\">([^<]+)<", done.get_data(as_text=True))
     assert done.status_code == 302, problems
-    return int(done.location.rsplit("/", 1)[1])
+    return audit_id
 
 
 def due_fields(day: date, prefix: str = "") -> dict[str, str]:

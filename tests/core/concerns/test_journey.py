@@ -57,22 +57,24 @@ def clear_outbox(app: Flask) -> None:
 
 def draft_from_client(client: FlaskClient, borough: Borough) -> tuple[Audit, str]:
     """An independent reviewer's draft audit of the CIN case, opened in the form."""
-    edit_url = start(client, borough.cases["cin"].id)
-    page = client.get(edit_url)
+    start(client, borough.cases["cin"].id)
+    audit = db.session.scalar(select(Audit))
+    page = client.get(f"/audits/{audit.id}/sections/standard_1")
     assert page.status_code == 200
-    return db.session.scalar(select(Audit)), version_of(page.data)
+    return audit, version_of(page.data)
 
 
 def raise_from_draft(client: FlaskClient, borough: Borough) -> tuple[Audit, Concern]:
     audit, version = draft_from_client(client, borough)
-    page = client.get(f"/audits/{audit.id}/edit")
-    assert b"If a child or adult may be at risk now" in page.data
+    assert b"If a child or adult may be at risk now" in client.get(f"/audits/{audit.id}/edit").data
+    page = client.get(f"/audits/{audit.id}/sections/standard_1")
     assert f'formaction="/concerns/audits/{audit.id}/save-and-raise"'.encode() in page.data
     saved = client.post(
         f"/concerns/audits/{audit.id}/save-and-raise",
         data={
             "version": version,
             "action": "raise_concern",
+            "section": "standard_1",
             "standard_1": "not_met",
             "standard_1__comment": "Chronology out of date",
         },
@@ -105,7 +107,7 @@ def test_a_concern_raised_from_a_draft_escalated_then_answered(
     assert audit.status is AuditStatus.DRAFT
     answers = {a.question: a for a in db.session.scalars(select(Answer))}
     assert answers["standard_1"].comment == "Chronology out of date"
-    again = client.get(f"/audits/{audit.id}/edit")
+    again = client.get(f"/audits/{audit.id}/sections/standard_1")
     assert b"Chronology out of date" in again.data
     assert concern.description == DESCRIPTION
     assert concern.team_id == borough.north.id and concern.service_id == borough.cin.id
@@ -283,7 +285,12 @@ def test_unsaveable_answers_keep_the_form_and_say_the_concern_is_not_raised(
     audit, version = draft_from_client(client, borough)
     stale = client.post(
         f"/concerns/audits/{audit.id}/save-and-raise",
-        data={"version": str(int(version) + 5), "action": "raise_concern", "strengths": "Typed"},
+        data={
+            "version": str(int(version) + 5),
+            "action": "raise_concern",
+            "section": "standard_14",
+            "strengths": "Typed",
+        },
     )
     assert stale.status_code == 409
     assert b"Your safeguarding concern has not been raised yet" in stale.data

@@ -111,6 +111,7 @@ def test_the_whole_loop_through_the_pages(app: Flask, client, auth, borough: Bor
     page = client.get(f"/audits/{audit.id}").get_data(as_text=True)
     assert re.findall(r'data-action="([\w.]+)"', page) == [
         "audit.created",
+        "audit.saved",  # each section saved: one line however many saves
         "audit.submitted",
         "feedback.requested",
         "feedback.acknowledged",

@@ -22,7 +22,8 @@ from core.models import (
 )
 from core.moderation.draw import draw
 from core.programme import periods
-from tests.core.test_audit_journey import start, version_of
+from core.testing import complete_audit
+from tests.core.test_audit_journey import start
 from tests.factories import Borough, children_form
 
 
@@ -31,9 +32,8 @@ def outbox(app: Flask) -> list:
 
 
 def submit(client: FlaskClient, edit_url: str, **form: object) -> None:
-    page = client.get(edit_url)
-    data = children_form(version=version_of(page.data), action="submit", **form)  # type: ignore[arg-type]
-    done = client.post(edit_url, data=data)
+    data = children_form(**form)  # type: ignore[arg-type]
+    done = complete_audit(client, int(edit_url.split("/")[2]), data)
     assert done.status_code == 302, done.data[:2000]
 
 
