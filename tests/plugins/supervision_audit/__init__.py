@@ -59,12 +59,12 @@ def supervision_form(
     grade: str = "good",
     start: date | None = None,
     end: date | None = None,
-    action: str = "submit",
     **extra: str,
 ) -> dict[str, str]:
-    """POST data for the supervision audit form: every question answered, evidence given."""
+    """Form data for every section of the supervision audit: every question answered,
+    evidence given (for ``complete_audit`` or ``save_section``)."""
     default_start, default_end = default_period(date.today())
-    data: dict[str, str] = {"action": action}
+    data: dict[str, str] = {}
     for key, day in (("period_start", start or default_start), ("period_end", end or default_end)):
         data[f"{key}__day"] = str(day.day)
         data[f"{key}__month"] = str(day.month)

@@ -19,6 +19,7 @@ from core.audits import workflow
 from core.audits.answering import completeness_problems
 from core.extensions import db
 from core.models import Answer, Audit, AuditKind, AuditStatus, Rating, Role, User
+from core.testing import complete_audit, save_section
 from core.tools import AnswerValue
 from core.tools.questions import AuditSubject
 from core.tools.registry import get_registry
@@ -54,16 +55,19 @@ def started_audit(client: FlaskClient, staff: User) -> int:
     return int(match.group(1))
 
 
-def version_on(page: bytes) -> str:
-    match = re.search(rb'name="version" value="(\d+)"', page)
-    assert match
-    return match.group(1).decode()
+def section_page(client: FlaskClient, audit_id: int, key: str) -> str:
+    response = client.get(f"/audits/{audit_id}/sections/{key}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
 
 
-def post_form(client: FlaskClient, audit_id: int, data: dict[str, str]):
-    """Post the edit form as a browser would: with the version the page carries."""
-    page = client.get(f"/audits/{audit_id}/edit")
-    return client.post(f"/audits/{audit_id}/edit", data={**data, "version": version_on(page.data)})
+def submit(client: FlaskClient, audit_id: int):
+    """Post *Check your answers* with the audit's current version, as its Submit button does."""
+    return client.post(f"/audits/{audit_id}/check", data={"version": audit_row(audit_id).version})
+
+
+def error_summary(page: str) -> str:
+    return page.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
 
 
 def stored(audit_id: int) -> dict[str, Answer]:
@@ -114,7 +118,10 @@ def test_form_opens_with_the_last_12_months_and_the_policy(client, auth, on: Bor
     get_registry().set_switch(SLUG, on.cin.id, True, settings={"sessions_per_year": 10})
     db.session.commit()
     auth.login("service_manager@test.example")
-    page = client.get(f"/audits/{started_audit(client, on.user('worker'))}/edit").data.decode()
+    audit_id = started_audit(client, on.user("worker"))
+    tasks = client.get(f"/audits/{audit_id}/edit").data.decode()
+    assert "Does supervision focus on the child’s plan" in tasks
+    page = section_page(client, audit_id, "period")
     today = date.today()
     year_ago = today.replace(year=today.year - 1) if (today.month, today.day) != (2, 29) else None
     assert re.search(rf'name="period_end__year"[^>]*value="{today.year}"', page)
@@ -122,9 +129,12 @@ def test_form_opens_with_the_last_12_months_and_the_policy(client, auth, on: Bor
     if year_ago:
         assert re.search(rf'name="period_start__year"[^>]*value="{year_ago.year}"', page)
         assert re.search(rf'name="period_start__month"[^>]*value="{year_ago.month}"', page)
+    page = section_page(client, audit_id, "frequency")
     assert re.search(r'name="sessions_expected"[^>]*value="10"', page)
     assert "policy of 10 sessions a year" in page
-    assert "Does supervision focus on the child’s plan" in page
+    assert "Does supervision focus on the child’s plan" in section_page(
+        client, audit_id, "plan_focus"
+    )
 
 
 def test_adult_staff_get_the_adults_wording(client, auth, borough: Borough):
@@ -176,23 +186,31 @@ def test_case_pages_do_not_offer_the_supervision_audit(client, auth, on: Borough
 
 
 def test_impossible_values_are_refused_and_kept(client, auth, on: Borough):
-    """31 February and "abc" sessions: 400, errors listed, what was typed kept, nothing saved."""
+    """31 February and "abc" sessions: 400 on the section's page, errors listed, what was
+    typed kept, nothing saved."""
     auth.login("service_manager@test.example")
     audit_id = started_audit(client, on.user("worker"))
-    data = supervision_form(recorded="abc", period_end__day="31", period_end__month="2")
-    response = post_form(client, audit_id, data)
+    data = supervision_form(
+        recorded="abc", expected="11", period_end__day="31", period_end__month="2"
+    )
+    response = save_section(client, audit_id, "period", data)
     assert response.status_code == 400
     page = response.data.decode()
-    summary = page.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
-    assert 'href="#period_end__day">The end of the period must be a real date' in summary
-    assert (
-        'href="#sessions_recorded">The number of sessions recorded must be a whole number, like 3'
-        in summary
+    assert 'href="#period_end__day">The end of the period must be a real date' in (
+        error_summary(page)
     )
-    assert re.search(r'name="sessions_recorded"[^>]*value="abc"', page)
     assert re.search(r'name="period_end__day"[^>]*value="31"', page)
     assert re.search(r'name="period_end__month"[^>]*value="2"', page)
-    assert "Evidence for plan_focus." in page  # everything else typed is kept too
+
+    response = save_section(client, audit_id, "frequency", data)
+    assert response.status_code == 400
+    page = response.data.decode()
+    assert (
+        'href="#sessions_recorded">The number of sessions recorded must be a whole number, like 3'
+        in error_summary(page)
+    )
+    assert re.search(r'name="sessions_recorded"[^>]*value="abc"', page)
+    assert re.search(r'name="sessions_expected"[^>]*value="11"', page)  # the rest kept too
     assert stored(audit_id) == {}
 
 
@@ -206,17 +224,28 @@ def test_missing_and_inconsistent_answers_are_listed_and_saved_as_a_draft(
     data["strengths"] = ""
     data["plan_focus"] = "not_met"
     data["plan_focus__comment"] = ""
-    response = post_form(client, audit_id, data)
+    # Every section saves: missing and inconsistent answers stop only the submit.
+    assert complete_audit(client, audit_id, data, submit=False).status_code == 302
+    response = submit(client, audit_id)
     assert response.status_code == 400
     page = response.data.decode()
-    for message in (
-        "Select whether the supervision agreement is met, partially met, not met or not applicable",
-        "Enter the evidence for the focus on the plan, reducing harm and improving outcomes",
-        "The expected number of sessions must be 1 or more",
-        "Enter the areas of strength",
+    assert "Check your answers before submitting the audit" in page
+    summary = error_summary(page)
+    sections = f"/audits/{audit_id}/sections"
+    for link, message in (
+        (
+            "supervision_agreement#supervision_agreement",
+            "Select whether the supervision agreement is met, partially met, not met or not "
+            "applicable",
+        ),
+        (
+            "plan_focus#plan_focus__comment",
+            "Enter the evidence for the focus on the plan, reducing harm and improving outcomes",
+        ),
+        ("frequency#sessions_expected", "The expected number of sessions must be 1 or more"),
+        ("summary#strengths", "Enter the areas of strength"),
     ):
-        assert message in page, message
-    assert "Your answers have been saved as a draft" in page
+        assert f'href="{sections}/{link}">{message}' in summary, message
     answers = stored(audit_id)
     assert answers["sessions_recorded"].value == "4"
     assert audit_row(audit_id).status is AuditStatus.DRAFT
@@ -228,9 +257,9 @@ def test_complete_audit_stores_the_computed_frequency_and_outcome(client, auth, 
     """9 of 12 sessions: 75% compliance, frequency Partially met, stored as answer rows."""
     auth.login("service_manager@test.example")
     audit_id = started_audit(client, on.user("worker"))
-    response = post_form(client, audit_id, supervision_form(recorded="9", expected="12"))
+    response = complete_audit(client, audit_id, supervision_form(recorded="9", expected="12"))
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/audits/{audit_id}"
+    assert response.headers["Location"] == f"/audits/{audit_id}/submitted"
     answers = stored(audit_id)
     assert (answers["frequency_compliance"].value, answers["frequency_compliance"].rating) == (
         "75",
@@ -253,14 +282,16 @@ def test_draft_shows_the_frequency_and_never_keeps_a_stale_one(client, auth, on:
     """Saving works out the frequency; clearing the numbers clears it again."""
     auth.login("service_manager@test.example")
     audit_id = started_audit(client, on.user("worker"))
-    saved = post_form(client, audit_id, supervision_form(recorded="2", action="save"))
+    saved = complete_audit(client, audit_id, supervision_form(recorded="2"), submit=False)
     assert saved.status_code == 302
-    page = client.get(f"/audits/{audit_id}/edit").data.decode()
+    assert audit_row(audit_id).status is AuditStatus.DRAFT
+    page = section_page(client, audit_id, "frequency")
     assert re.search(r'id="frequency_compliance">17<', page)
     assert "Fewer than 3 supervision sessions in 12 months: the report flags this." in page
     assert stored(audit_id)["frequency_rating"].rating is Rating.NOT_MET
 
-    post_form(client, audit_id, supervision_form(recorded="", action="save"))
+    cleared = save_section(client, audit_id, "frequency", supervision_form(recorded=""))
+    assert cleared.status_code == 302
     answers = stored(audit_id)
     assert "sessions_recorded" not in answers
     assert answers["frequency_compliance"].value is None
@@ -273,13 +304,16 @@ def test_flagged_record_suggests_not_met_and_a_different_judgement_needs_a_reaso
     auth.login("service_manager@test.example")
     audit_id = started_audit(client, on.user("worker"))
     data = supervision_form(recorded="1", overall="partially_met", grade="adequate")
-    refused = post_form(client, audit_id, data)
+    refused = complete_audit(client, audit_id, data)
     assert refused.status_code == 400
-    assert "Enter why your overall rating or grade differs from the suggestion" in (
-        refused.data.decode()
-    )
+    # On check your answers, linked to the summary section where the reason is asked.
+    assert (
+        f'href="/audits/{audit_id}/sections/summary#judgement_reason">'
+        "Enter why your overall rating or grade differs from the suggestion"
+    ) in error_summary(refused.data.decode())
     data["judgement_reason"] = "Sessions held weekly in a group were recorded elsewhere."
-    assert post_form(client, audit_id, data).status_code == 302
+    assert save_section(client, audit_id, "summary", data).status_code == 302
+    assert submit(client, audit_id).status_code == 302
     audit = audit_row(audit_id)
     assert (audit.suggested_rating, audit.overall_rating) == ("not_met", "partially_met")
     assert stored(audit_id)["frequency_rating"].rating is Rating.NOT_MET
@@ -292,7 +326,7 @@ def test_flagged_record_suggests_not_met_and_a_different_judgement_needs_a_reaso
 def submitted(client, auth, on: Borough) -> int:
     auth.login("service_manager@test.example")
     audit_id = started_audit(client, on.user("worker"))
-    assert post_form(client, audit_id, supervision_form()).status_code == 302
+    assert complete_audit(client, audit_id, supervision_form()).status_code == 302
     auth.logout()
     return audit_id
 
