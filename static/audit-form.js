@@ -34,7 +34,11 @@
 
   function save(keepalive) {
     window.clearTimeout(timer);
-    if (stopped || !dirty) { return inFlight || Promise.resolve(); }
+    // Once a button has sent the form, its post carries every answer: a background save
+    // sent now (one queued behind the save on its way, or the page-hide save as the next
+    // page loads) would carry the version that post replaces, and either be refused or,
+    // reaching the server first, turn the button's save into a conflict.
+    if (stopped || submitting || !dirty) { return inFlight || Promise.resolve(); }
     if (inFlight) {
       // One save at a time, in order: the next one carries the version the last returned.
       return inFlight.then(function () { return save(keepalive); });
@@ -77,9 +81,11 @@
 
   function changed(event) {
     if (submitting || stopped) { return; }
-    dirty = true;
     var target = event.target;
     var now = target && (target.type === "radio" || target.type === "checkbox");
+    // A radio or checkbox fires "input" then "change": save once, on "change".
+    if (now && event.type === "input") { return; }
+    dirty = true;
     window.clearTimeout(timer);
     if (now) { save(false); } else { timer = window.setTimeout(save, TYPING_PAUSE_MS); }
   }
@@ -91,6 +97,11 @@
     if (document.visibilityState === "hidden") { save(true); }
   });
   window.addEventListener("pagehide", function () { save(true); });
+  // Back to this page from the browser's cache after a button sent it: it is being
+  // answered again, so background saves resume.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { submitting = false; }
+  });
 
   // "Save and continue" while a background save is on its way: wait for it, so the
   // button's save carries the version that save returned instead of meeting a conflict.
