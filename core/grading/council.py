@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from core import trail
 from core.extensions import db
-from core.grading.scales import FRAMEWORK, SCALES, GradeScale, scale_named
+from core.grading.scales import SCALES, GradeScale, scale_named
 from core.models import Audit, AuditStatus, CouncilGradeScale, Grade, User
 
 #: The longest word for a grade an administrator may type (fits a report's column).
@@ -34,12 +34,15 @@ def current_choice() -> CouncilGradeScale:
 
 
 def _saved() -> tuple[str | None, dict[str, str], bool]:
-    if has_app_context() and _CACHE in g:
+    """The saved choice; nothing saved outside an app (a tool's own tests build a
+    registry with no database)."""
+    if not has_app_context():
+        return None, {}, False
+    if _CACHE in g:
         return g.get(_CACHE)
     row = current_choice()
     values = (row.scale, dict(row.labels or {}), bool(row.best_first))
-    if has_app_context():
-        setattr(g, _CACHE, values)
+    setattr(g, _CACHE, values)
     return values
 
 
@@ -60,8 +63,6 @@ def council_scale(tool_default: str | None = None) -> GradeScale:
 
 def grade_label(code: str | None) -> str:
     """The words for a stored grade code, as the council says them (old grades too)."""
-    if not has_app_context():
-        return FRAMEWORK.label(code)
     return council_scale().label(code)
 
 
