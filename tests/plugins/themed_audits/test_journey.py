@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.models import Answer, Audit, AuditKind, AuditStatus
+from core.testing import complete_audit, save_section
 from core.tools.registry import get_registry
 from plugins.themed_audits.models import PopulationItem, SampleItem, ThemedAudit
 from tests.factories import Borough
@@ -153,12 +154,10 @@ def test_sample_is_allocated_audited_and_reported(client, auth, theme_on):
     home = client.get("/")
     assert b"Re-referral R" in home.data
     audit = next(a for a in audits if a.auditor_id == iro.id)
-    page = client.get(f"/audits/{audit.id}/edit")
+    assert b"The referral history" in client.get(f"/audits/{audit.id}/edit").data
+    page = client.get(f"/audits/{audit.id}/sections/history")
     assert b"Days since the previous referral" in page.data
-    version = re.search(rb'name="version" value="(\d+)"', page.data).group(1).decode()
     answers = {
-        "version": version,
-        "action": "submit",
         "previous_referrals": "5",
         "migrated_contacts": "1",
         "main_concern": ["domestic_violence", "chronic_neglect"],
@@ -176,13 +175,24 @@ def test_sample_is_allocated_audited_and_reported(client, auth, theme_on):
         "referrer_feedback": "no",
         "learning_points": "Connect earlier referrals.",
     }
-    refused = client.post(f"/audits/{audit.id}/edit", data=answers)
+    refused = complete_audit(client, audit.id, answers)
     assert refused.status_code == 400
-    assert b"Enter why the referral was not, or only partly" in refused.data
+    # On check your answers, linked to the question on the section that asks it.
+    assert re.search(
+        rf'href="/audits/{audit.id}/sections/response#appropriateness_reason">'
+        r"Enter why the referral was not, or only partly",
+        refused.get_data(as_text=True),
+    )
+    # The values worked out from the population are shown on their section's page.
+    history = client.get(f"/audits/{audit.id}/sections/history").get_data(as_text=True)
+    days = re.search(r'id="days_since_previous">(\d+)<', history)
+    item = db.session.scalar(select(SampleItem).where(SampleItem.audit_id == audit.id))
+    assert days and int(days.group(1)) == item.population_item.facts["days_since_previous"]
     answers["appropriateness_reason"] = "Neglect was assessed one referral at a time."
-    version = re.search(rb'name="version" value="(\d+)"', refused.data).group(1).decode()
-    done = client.post(f"/audits/{audit.id}/edit", data={**answers, "version": version})
-    assert done.status_code == 302
+    assert save_section(client, audit.id, "response", answers).status_code == 302
+    db.session.refresh(audit)
+    done = client.post(f"/audits/{audit.id}/check", data={"version": audit.version})
+    assert done.status_code == 302 and done.location == f"/audits/{audit.id}/submitted"
     db.session.expire_all()
     stored = {
         a.question: a.value
