@@ -109,6 +109,7 @@ from core.tools import (
     demo_summary_answers,
     hookimpl,
     outstanding_setting,
+    scale_of,
     score_standards,
     standard_section,
     standards_report_context,
@@ -150,8 +151,8 @@ RATED_STANDARDS = tuple(standard.key for standard in STANDARDS)
 RISK_CAP = GradeCap(
     key="standard_3",
     note="Standard 3 (risk) is not met, so the overall rating is suggested as Not met and "
-    "the grade cannot be higher than Inadequate.",
-    message="Risk is not met (standard 3), so the grade must be Inadequate",
+    "the grade cannot be higher than {{lowest}}.",
+    message="Risk is not met (standard 3), so the grade must be {{lowest}}",
 )
 
 #: The overall judgement's own words (the section is "Overall judgement" unless you name it).
@@ -206,9 +207,10 @@ def careaudit_audit_form(case: Case | None, settings: Mapping[str, Any]) -> Form
 
 
 @hookimpl
-def careaudit_score_audit(answers: AnswerSet) -> Score:
-    """The counts over the standards, the suggested rating and grade, and the cap."""
-    return score_standards(answers, RATED_STANDARDS, cap=RISK_CAP)
+def careaudit_score_audit(answers: AnswerSet, settings: Mapping[str, Any] | None = None) -> Score:
+    """The counts over the standards, the suggested rating and grade (on the council's
+    grade scale, which core passes in ``settings``), and the cap."""
+    return score_standards(answers, RATED_STANDARDS, cap=RISK_CAP, settings=settings)
 
 
 @hookimpl
@@ -247,8 +249,12 @@ def careaudit_demo_answers(
         rating = demo_rating(rng, profile)
         comment = None if rating is Rating.MET else rng.choice(EVIDENCE)
         answers[standard.key] = AnswerValue(rating, None, comment)
-    overall, reason = demo_judgement(rng, careaudit_score_audit(answers))
-    answers.update(demo_summary_answers(rng, overall, STRENGTHS, DEVELOPMENTS, reason))
+    overall, reason = demo_judgement(rng, careaudit_score_audit(answers, settings))
+    answers.update(
+        demo_summary_answers(
+            rng, overall, STRENGTHS, DEVELOPMENTS, reason, scale=scale_of(settings)
+        )
+    )
     return answers
 '''
 
