@@ -13,9 +13,11 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.grading.council import council_scale, current_choice, save_choice
-from core.models import Audit, Grade, TrailEntry
+from core.hookspecs import hookimpl
+from core.models import Audit, Grade, Rating, TrailEntry
 from core.reports.content import outcome_table
 from core.templating import label_of
+from core.tools import AnswerValue, Score, ToolInfo
 from core.tools.registry import get_registry, previous_audit
 from core.tools.reporting import ALL_KINDS, ReportScope, standards_report_context
 from tests.conftest import AuthActions
@@ -291,3 +293,67 @@ def test_saving_the_scale_applies_to_new_audits_and_is_in_the_trail(
     admin.post("/admin/grades", data={"scale": "tools", "order": "worst_first"})
     assert council_scale("framework").code == "framework"
     assert [v for v, _ in offered(borough.cin.id)] == ["inadequate", "adequate", "good"]
+
+
+# -- the scoring hook's ``previous`` -------------------------------------------------------
+
+
+class LookBack:
+    """A tool whose score hook names ``previous``; it records what core passed."""
+
+    slug = "test_look_back"
+
+    def __init__(self) -> None:
+        self.seen: list[object] = []
+
+    @hookimpl
+    def careaudit_tool(self) -> ToolInfo:
+        return ToolInfo(
+            slug=self.slug, title="Look back", version="0.1", directorates=("children",)
+        )
+
+    @hookimpl
+    def careaudit_score_audit(self, answers, previous) -> Score:
+        self.seen.append(previous)
+        return Score(counts={})
+
+
+class NoLookBack(LookBack):
+    """The same tool, as an older tool is written: its score hook takes only the answers."""
+
+    slug = "test_no_look_back"
+
+    @hookimpl
+    def careaudit_score_audit(self, answers) -> Score:
+        self.seen.append("called")
+        return Score(counts={})
+
+
+@pytest.mark.parametrize("tool_class", [LookBack, NoLookBack])
+def test_a_score_hook_gets_the_previous_audits_answers_only_if_it_asks(
+    borough: Borough, tool_class: type[LookBack]
+):
+    from core.audits import workflow
+
+    registry = get_registry()
+    tool = tool_class()
+    registry.register(tool, name=tool.slug)
+    try:
+        registry.set_switch(tool.slug, borough.cin.id, True)
+        db.session.commit()
+        case, tm = borough.cases["cin"], borough.user("team_manager")
+        earlier = workflow.start_audit(registry, case, tm, tool.slug, "look-1")
+        workflow.submit(earlier, {"x": AnswerValue(Rating.NOT_MET)}, Score(counts={}))
+        db.session.commit()
+        draft = workflow.start_audit(registry, case, tm, tool.slug, "look-2")
+        db.session.commit()
+        assert registry.score(tool.slug, {}, borough.cin.id, audit=draft) is not None
+        if tool_class is LookBack:
+            assert tool.seen == [{"x": AnswerValue(Rating.NOT_MET)}]
+        else:
+            assert tool.seen == ["called"]
+        assert registry.accepts(tool.slug, "careaudit_score_audit", "previous") is (
+            tool_class is LookBack
+        )
+    finally:
+        registry.unregister(tool)
