@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.models import Audit, AuditStatus, Role, Service, Team, TrailEntry, User
 from core.passwords import verify_password
+from core.testing import complete_audit
 from core.tools.registry import get_registry
 from tests.conftest import AuthActions
 from tests.factories import Borough, children_form
@@ -502,14 +503,10 @@ def submit_an_audit(client: FlaskClient, case_id: int, token: str) -> int:
         f"/audits/start/{case_id}", data={"tool": "children_audit", "token": token}
     )
     assert started.status_code == 302
-    edit_url = started.location
-    version = re.search(rb'name="version" value="(\d+)"', client.get(edit_url).data)
-    assert version
-    done = client.post(
-        edit_url, data=children_form(version=version.group(1).decode(), action="submit")
-    )
+    audit_id = int(started.location.split("/")[2])
+    done = complete_audit(client, audit_id, children_form())
     assert done.status_code == 302
-    return int(done.location.rsplit("/", 1)[1])
+    return audit_id
 
 
 def test_tools_page_lists_the_tool_and_where_it_is_on(admin, borough: Borough):
@@ -584,13 +581,16 @@ def test_switching_off_in_one_service_leaves_the_others_on(client, auth, borough
 
 
 def test_outstanding_grade_is_offered_only_where_switched_on(client, auth, borough: Borough):
-    """The 'Outstanding' grade appears in the form once the service's setting is ticked."""
+    """The 'Outstanding' grade appears in the form once the service's setting is ticked.
+
+    The grades are offered on the summary section's page (standard 14 of the children's)."""
     auth.login("team_manager@test.example")
     first = client.post(
         f"/audits/start/{borough.cases['cin'].id}", data={"tool": "children_audit", "token": "1"}
     )
-    assert b'value="outstanding"' not in client.get(first.location).data
-    assert b'value="good"' in client.get(first.location).data
+    summary = first.location.replace("/edit", "/sections/standard_14")
+    assert b'value="outstanding"' not in client.get(summary).data
+    assert b'name="overall_grade" type="radio" value="good"' in client.get(summary).data
     auth.logout()
 
     auth.login("admin@test.example")
@@ -604,13 +604,16 @@ def test_outstanding_grade_is_offered_only_where_switched_on(client, auth, borou
     auth.logout()
 
     auth.login("team_manager@test.example")
-    assert b'value="outstanding"' in client.get(first.location).data
+    assert b'name="overall_grade" type="radio" value="outstanding"' in client.get(summary).data
     auth.logout()
     auth.login("care_manager@test.example")
     other = client.post(
         f"/audits/start/{borough.cases['lac'].id}", data={"tool": "children_audit", "token": "2"}
     )
-    assert b'value="outstanding"' not in client.get(other.location).data
+    other_summary = other.location.replace("/edit", "/sections/standard_14")
+    page = client.get(other_summary).data
+    assert b'name="overall_grade" type="radio" value="good"' in page
+    assert b'value="outstanding"' not in page
 
 
 def test_the_page_marks_each_tool_it_shows(admin, borough: Borough):
