@@ -357,3 +357,25 @@ def test_a_score_hook_gets_the_previous_audits_answers_only_if_it_asks(
         )
     finally:
         registry.unregister(tool)
+
+
+def test_the_summary_page_offers_the_councils_grades_apart_from_the_rating(
+    client: FlaskClient, auth: AuthActions, borough: Borough
+):
+    """Standard 14 as the auditor sees it: the rating across the standards, then the grade
+    on the council's scale, each with its own hint."""
+    use_ofsted()
+    assert auth.login("team_manager@test.example").status_code == 302
+    started = client.post(
+        f"/audits/start/{borough.cases['cin'].id}", data={"tool": TOOL, "token": "summary"}
+    )
+    audit_id = int(re.search(r"/audits/(\d+)", started.location).group(1))
+    page = html.unescape(client.get(f"/audits/{audit_id}/sections/standard_14").data.decode())
+    assert "Can you give an overall rating" in page
+    assert "Your rating across the standards: Met, Partially met or Not met." in page
+    assert (
+        "Your overall judgement of the quality of practice, on the council’s grade scale: "
+        "Inadequate, Requires improvement to be good, Good or Outstanding." in page
+    )
+    grades = re.findall(r'name="overall_grade" type="radio" value="([a-z_]+)"', page)
+    assert grades == ["inadequate", "requires_improvement", "good", "outstanding"]
