@@ -164,6 +164,7 @@ RATINGS: dict[str, Rating] = {
 GRADES: dict[str, Grade] = {
     **{words(grade.value): grade for grade in Grade},
     **{words(label): grade for grade, label in GRADE_LABELS.items()},
+    "requires improvement": Grade.REQUIRES_IMPROVEMENT,
     "ri": Grade.REQUIRES_IMPROVEMENT,
 }
 

@@ -379,3 +379,30 @@ def test_the_summary_page_offers_the_councils_grades_apart_from_the_rating(
     )
     grades = re.findall(r'name="overall_grade" type="radio" value="([a-z_]+)"', page)
     assert grades == ["inadequate", "requires_improvement", "good", "outstanding"]
+
+
+def test_past_audits_import_with_the_grade_they_were_given_on_any_scale(borough: Borough):
+    """A council on Ofsted's scale imports its old spreadsheets: Adequate stays Adequate;
+    Ofsted's grade is read in its own words, short or long, and in the council's."""
+    from core.models import ImportKind, ImportStatus
+    from tests.core.imports import run
+    from tests.core.imports.test_audits_import import audits_file, imported, row
+
+    use_ofsted(good="Good practice")
+    result = run(
+        ImportKind.AUDITS,
+        audits_file(
+            row(day="2025-01-10", grade="Adequate"),
+            row(day="2025-02-10", grade="Requires improvement"),
+            row(day="2025-03-10", grade="Requires improvement to be good"),
+            row(day="2025-04-10", grade="Good practice", overall="Met"),
+        ),
+        tool=TOOL,
+    )
+    assert result.status is ImportStatus.IMPORTED, result.error
+    assert [a.grade for a in imported()] == [
+        "adequate",
+        "requires_improvement",
+        "requires_improvement",
+        "good",
+    ]
