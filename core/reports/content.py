@@ -323,9 +323,9 @@ def _grade_rows(
 ) -> tuple[list[str], dict[str, str]]:
     """The grade rows of a tool's report, best first, and their words: the scale the tool
     grades on now, and any other grade an audit in scope was given (an old audit's)."""
-    scale = get_registry().grade_scale(slug)
-    present = set().union(*(grades_present(o) for o in outcomes))
-    values = list(scale.report_columns(present))
+    registry = get_registry()
+    scale = registry.grade_scale(slug)
+    values = registry.report_grades(slug, set().union(*(grades_present(o) for o in outcomes)))
     return values, {value: scale.label(value) for value in values}
 
 

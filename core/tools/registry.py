@@ -21,7 +21,7 @@ from sqlalchemy import and_, or_, select
 from core import hookspecs
 from core.extensions import db
 from core.grading.council import council_scale
-from core.grading.scales import GRADE_SCALE, GradeScale
+from core.grading.scales import GRADE_SCALE, OUTSTANDING_GRADE, GradeScale
 from core.models import Answer, Audit, AuditStatus, Case, Service, ServiceTool
 from core.tools.info import MenuLink, SettingSpec, ToolInfo
 from core.tools.questions import AnswerSet, AnswerValue, AuditSubject, FormDefinition
@@ -225,6 +225,16 @@ class ToolRegistry:
         council's words."""
         info = self._tools.get(slug)
         return council_scale(info.grade_scale if info else None)
+
+    def report_grades(self, slug: str, present: Iterable[str] = ()) -> list[str]:
+        """The grade codes a report of the tool counts, best first: its scale's grades, and
+        any other grade an audit in scope was given (``present``). A grade the scale offers
+        only where switched on (Outstanding) counts when the tool has that setting, as the
+        framework's tools always reported it, or when an audit has it."""
+        scale = self.grade_scale(slug)
+        keys = {spec.key for spec in self._tools[slug].settings} if slug in self._tools else set()
+        switchable = {g.value for g in scale.optional} if OUTSTANDING_GRADE in keys else set()
+        return list(scale.report_columns(set(present) | switchable))
 
     def hook_settings(
         self, slug: str, service_id: int | None, settings: Mapping[str, Any] | None = None

@@ -566,10 +566,11 @@ def grades_present(outcomes: Mapping[str, Mapping[str, Distribution]]) -> set[st
 def grade_columns(slug: str, outcomes: Mapping[str, Mapping[str, Distribution]]) -> list[str]:
     """The grade codes a tool's report counts, best first: the grades of the scale the
     tool grades on now, then any other grade its audits in scope were given (an old
-    audit's Adequate after the council moved to Ofsted's scale keeps its row)."""
+    audit's Adequate after the council moved to Ofsted's scale keeps its row). See
+    ``ToolRegistry.report_grades``."""
     from core.tools.registry import get_registry  # the registry imports this module
 
-    return list(get_registry().grade_scale(slug).report_columns(grades_present(outcomes)))
+    return get_registry().report_grades(slug, grades_present(outcomes))
 
 
 def monthly_outcome_distributions(

@@ -406,3 +406,21 @@ def test_past_audits_import_with_the_grade_they_were_given_on_any_scale(borough:
         "requires_improvement",
         "good",
     ]
+
+
+def test_on_the_framework_scale_outstanding_is_counted_only_for_tools_that_can_offer_it(
+    borough: Borough,
+):
+    registry = get_registry()
+    assert registry.report_grades(TOOL) == ["outstanding", "good", "adequate", "inadequate"]
+    # The supervision audit has no Outstanding setting: no empty row for it...
+    assert registry.report_grades("supervision_audit") == ["good", "adequate", "inadequate"]
+    # ...unless an audit has it; and on Ofsted's scale it is one of the four.
+    assert registry.report_grades("supervision_audit", {"outstanding"})[0] == "outstanding"
+    use_ofsted()
+    assert registry.report_grades("supervision_audit") == [
+        "outstanding",
+        "good",
+        "requires_improvement",
+        "inadequate",
+    ]
