@@ -1,0 +1,47 @@
+"""Standard 3's cap: any Not met (the default), or only a persistent one (the setting)."""
+
+from __future__ import annotations
+
+from core.models import Grade, Rating
+from core.tools import AnswerValue
+from plugins.children_audit import hooks
+from plugins.children_audit.scoring import check_answers, score_audit
+from tests.helpers import children_answers
+
+PERSISTENTLY = {"cap_persistently": True}
+
+
+def test_the_service_can_choose_the_persistently_rule_and_it_is_off_by_default():
+    settings = {spec.key: spec for spec in hooks.careaudit_tool().settings}
+    spec = settings["cap_persistently"]
+    assert (spec.kind, spec.default) == ("bool", False)
+    assert spec.label == "Cap the grade only when standard 3 is persistently not met"
+    assert "persistently unmet" in spec.hint
+
+
+def test_a_second_audit_running_with_standard_3_not_met_caps_the_grade():
+    answers = children_answers({3: "not_met"}, overall="partially_met", grade="adequate")
+    previous = {"standard_3": AnswerValue(Rating.NOT_MET, None, "No visits recorded.")}
+    score = score_audit(answers, PERSISTENTLY, previous)
+    assert score.highest_grade is Grade.INADEQUATE
+    assert score.notes[0].startswith("Standard 3 is not met in this audit and was not met in")
+    assert "Statutory requirements are not met (standard 3), so the grade must be Inadequate" in [
+        p.message for p in check_answers(answers, score, PERSISTENTLY)
+    ]
+
+
+def test_a_first_not_met_is_not_persistent_and_says_so():
+    answers = children_answers({3: "not_met"}, overall="partially_met", grade="adequate")
+    for previous in (None, {"standard_3": AnswerValue(Rating.MET)}):
+        score = score_audit(answers, PERSISTENTLY, previous)
+        assert score.highest_grade is None
+        assert score.suggested_rating is Rating.PARTIALLY_MET
+        assert score.notes[0].startswith("Standard 3 is not met, but not persistently")
+        assert check_answers(answers, score, PERSISTENTLY) == []
+
+
+def test_without_the_setting_any_not_met_caps_as_the_form_has_always_been_read():
+    answers = children_answers({3: "not_met"}, overall="partially_met", grade="adequate")
+    score = score_audit(answers, {}, {"standard_3": AnswerValue(Rating.MET)})
+    assert score.highest_grade is Grade.INADEQUATE
+    assert score.suggested_rating is Rating.NOT_MET
