@@ -384,7 +384,8 @@ def check_judgement(
     """Rules 6, 4 and 5, in that order, as problems on the summary's questions.
 
     A grade of the scale that the service does not offer (Outstanding, unless
-    switched on) is refused; a grade above the score's highest grade is refused
+    switched on) is refused, and so is a grade not on the scale at all (a draft
+    graded before the council changed scale); a grade above the score's highest grade is refused
     with ``cap.message`` (a plain message when no ``cap`` is given); a judgement
     that differs from the suggestion needs a reason. Grades are named in the
     council's words, from the scale in ``settings``.
@@ -397,6 +398,15 @@ def check_judgement(
             AnswerProblem(
                 OVERALL_GRADE,
                 f"{scale.label(score.grade)} is not used in this service yet: choose "
+                f"{scale.words(offered)}",
+            )
+        )
+    elif score.grade is not None and score.grade not in scale.grades:
+        # A draft graded before the council changed scale: its grade is no longer offered.
+        problems.append(
+            AnswerProblem(
+                OVERALL_GRADE,
+                f"{scale.label(score.grade)} is no longer one of the council’s grades: choose "
                 f"{scale.words(offered)}",
             )
         )

@@ -189,3 +189,15 @@ def test_reports_count_the_scales_grades_and_any_old_grade_best_first():
 def test_an_unknown_scale_code_means_the_framework_scale():
     assert scale_named("nonsense") is FRAMEWORK
     assert scale_of({GRADE_SCALE: "ofsted"}) is FRAMEWORK  # only a GradeScale counts
+
+
+def test_a_draft_graded_before_the_council_changed_scale_must_be_graded_again():
+    settings = on(OFSTED)
+    given = answers("met", "partially_met", "partially_met", overall="partially_met")
+    given[OVERALL_GRADE] = AnswerValue(None, "adequate")
+    score = score_standards(given, KEYS, settings=settings)
+    problems = check_judgement(given, score, settings)
+    assert [p.message for p in problems if p.question == OVERALL_GRADE] == [
+        "Adequate is no longer one of the council’s grades: choose Inadequate, Requires "
+        "improvement to be good, Good or Outstanding"
+    ]
