@@ -29,8 +29,12 @@
   var submitting = false;
 
   function say(message) {
-    if (status) { status.textContent = message; }
+    // A no-break space while there is nothing to say keeps the line's height, so the
+    // buttons below do not jump down as the first "Saved at" appears, just as the
+    // auditor reaches for "Save and continue" (the click would land above the button).
+    if (status) { status.textContent = message || "\u00a0"; }
   }
+  say("");
 
   function save(keepalive) {
     window.clearTimeout(timer);

@@ -75,10 +75,24 @@ def test_typing_is_saved_without_a_button_and_kept_after_a_reload(
 
     page.reload()
     expect(page.locator("#standard_1__comment")).to_have_value("Chronology updated in May.")
-    expect(page.locator("#autosave-status")).to_have_text("")
+    expect(page.locator("#autosave-status")).not_to_contain_text("Saved")
     answer = stored(audit, "standard_1")
     assert answer is not None and answer.comment == "Chronology updated in May."
     assert db.session.get(Audit, audit.id).status is AuditStatus.DRAFT
+
+
+@pytest.mark.browser
+def test_the_buttons_stay_put_when_the_status_appears(page: Page, borough: Borough) -> None:
+    """The status line keeps its height while empty: "Save and continue" does not move
+    as "Saved at" appears, so a click aimed at it is not lost."""
+    audit = start(page, borough)
+    open_section(page, audit, "standard_1")
+    button = page.get_by_role("button", name="Save and continue")
+    top = "button => button.getBoundingClientRect().top + window.scrollY"
+    page.locator("#standard_1__comment").press_sequentially("Chronology seen.")
+    before = button.evaluate(top)
+    expect(page.get_by_role("status")).to_have_text(SAVED)
+    assert button.evaluate(top) == before
 
 
 @pytest.mark.browser
