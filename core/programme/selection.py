@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import math
 import random
-from collections import Counter
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress
+from operator import and_, attrgetter, not_
 
 #: The weight of a category the caller gave no weight for.
 ORDINARY_WEIGHT = 1.0
@@ -87,49 +89,79 @@ def select_cases(
     selection = Selection()
     recent_cutoff = months_before(period_start, months_between)
     coverage_cutoff = months_before(period_start, coverage_months)
-    taken_ids = set(taken)
-    excluded: Counter[str] = Counter()
+    taken_ids = taken if isinstance(taken, (set, frozenset)) else set(taken)
+    allocated = recent = held = managed = 0
     eligible: list[Candidate] = []
-    for candidate in sorted(candidates, key=lambda c: c.case_id):
+    # One pass in case order, each case counted under the first rule that excludes it.
+    user_id, team_id = auditor.user_id, auditor.team_id
+    for candidate in sorted(candidates, key=attrgetter("case_id")):
+        last = candidate.last_audited
         if candidate.case_id in taken_ids:
-            excluded["already allocated this period"] += 1
-        elif candidate.last_audited is not None and candidate.last_audited > recent_cutoff:
-            excluded[f"audited in the last {months_between} months"] += 1
-        elif independent and candidate.worker_id == auditor.user_id:
-            excluded["held by the auditor"] += 1
-        elif independent and auditor.team_id is not None and candidate.team_id == auditor.team_id:
-            excluded["managed directly by the auditor"] += 1
+            allocated += 1
+        elif last is not None and last > recent_cutoff:
+            recent += 1
+        elif independent and candidate.worker_id == user_id:
+            held += 1
+        elif independent and team_id is not None and candidate.team_id == team_id:
+            managed += 1
         else:
             eligible.append(candidate)
+    excluded = {
+        "already allocated this period": allocated,
+        f"audited in the last {months_between} months": recent,
+        "held by the auditor": held,
+        "managed directly by the auditor": managed,
+    }
     selection.log.append(
         f"pool of {len(candidates)} open cases, {len(eligible)} eligible"
-        + "".join(f"; {n} excluded: {reason}" for reason, n in sorted(excluded.items()))
+        + "".join(f"; {n} excluded: {reason}" for reason, n in sorted(excluded.items()) if n)
     )
     if len(eligible) < quantity:
         selection.log.append(
             f"pool too small: {quantity} wanted, {len(eligible)} eligible, so "
             f"{len(eligible)} allocated"
         )
+    if not quantity or not eligible:
+        return selection
 
+    # Each draw is from the eligible cases still in (in case order), narrowed to the
+    # due or fresh ones: the same lists, in the same order, with the same weights, as
+    # filtering the remaining cases afresh, so the same seed draws the same cases. The
+    # masks are built by map() and compress() (loops in C), because an independent
+    # reviewer's pool is every open case in the council.
+    workers = list(map(attrgetter("worker_id"), eligible))
+    categories = list(map(attrgetter("category"), eligible))
+    by_category = {c: weight_of(c, weights) for c in set(categories)}
+    weight = list(map(by_category.__getitem__, categories))
+    case_ids = list(map(attrgetter("case_id"), eligible))
+    due_workers = {w for w in set(workers) if _is_due(w, worker_last_audited, coverage_cutoff)}
     chosen_workers: set[int | None] = set()
+    remaining = [True] * len(eligible)
     for _ in range(min(quantity, len(eligible))):
-        due = [c for c in eligible if _is_due(c.worker_id, worker_last_audited, coverage_cutoff)]
-        fresh = [c for c in eligible if c.worker_id not in chosen_workers]
-        if due:
-            pool, why = due, f"social worker not audited in the last {coverage_months} months"
-        elif fresh:
-            pool, why = fresh, "every social worker covered; spreading across the workforce"
+        due = list(map(and_, remaining, map(due_workers.__contains__, workers)))
+        fresh = list(map(and_, remaining, map(not_, map(chosen_workers.__contains__, workers))))
+        if any(due):
+            mask, why = due, f"social worker not audited in the last {coverage_months} months"
+        elif any(fresh):
+            mask, why = fresh, "every social worker covered; spreading across the workforce"
         else:
-            pool, why = eligible, "every social worker already chosen"
-        pick = rng.choices(pool, [weight_of(c.category, weights) for c in pool])[0]
+            mask, why = remaining, "every social worker already chosen"
+        pick = rng.choices(list(compress(eligible, mask)), list(compress(weight, mask)))[0]
+        # The first case still in that equals the one drawn, as list.remove() would take.
+        index = bisect_left(case_ids, pick.case_id)
+        while not (remaining[index] and eligible[index] == pick):
+            index += 1
+        remaining[index] = False
         selection.chosen.append(pick)
-        weight = weight_of(pick.category, weights)
-        weighed = "" if weight == ORDINARY_WEIGHT else f", weight {weight:g}"
+        weighed = "" if weight[index] == ORDINARY_WEIGHT else f", weight {weight[index]:g}"
         selection.log.append(f"{pick.reference} ({pick.category}{weighed}): {why}")
-        eligible.remove(pick)
         chosen_workers.add(pick.worker_id)
         if pick.worker_id is not None:
             worker_last_audited[pick.worker_id] = period_start
+            if _is_due(pick.worker_id, worker_last_audited, coverage_cutoff):
+                due_workers.add(pick.worker_id)  # only when coverage_months is 0
+            else:
+                due_workers.discard(pick.worker_id)
     return selection
 
 

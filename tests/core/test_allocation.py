@@ -8,7 +8,7 @@ import sys
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, insert, select, update
 
 from core.extensions import db
 from core.models import (
@@ -17,6 +17,7 @@ from core.models import (
     AllocationStatus,
     AuditKind,
     AuditRule,
+    Case,
     Category,
     Role,
 )
@@ -272,3 +273,91 @@ def test_the_rule_page_shows_the_category_weights_it_draws_with(client, auth, pr
     assert "Looked after: 2 times as likely" in page
     assert "Care and support" not in page  # an adults' category: not this rule's draw
     assert "administrators set for each case category" in page
+
+
+def _bulk_cases(borough: Borough, team_key: str, count: int, prefix: str) -> list[int]:
+    """``count`` open children's cases in a team, written in one bulk insert (seconds at 70,000)."""
+    team = getattr(borough, team_key)
+    worker = borough.user("worker" if team_key == "north" else "other_worker")
+    db.session.execute(
+        insert(Case),
+        [
+            {
+                "reference": f"{prefix}{n:07d}",
+                "initials": "AB",
+                "service_id": team.service_id,
+                "team_id": team.id,
+                "allocated_worker_id": worker.id,
+                "category": "child_in_need",
+                "is_open": True,
+            }
+            for n in range(count)
+        ],
+    )
+    db.session.commit()
+    return list(db.session.scalars(select(Case.id).where(Case.reference.startswith(prefix))))
+
+
+def test_a_pool_beyond_postgresqls_bind_parameter_limit_allocates(programme: Borough):
+    """70,000 open cases in the independent reviewer's pool: more than the 65,535 bind
+    parameters PostgreSQL takes in one statement, so no statement may list the pool."""
+    big = _bulk_cases(programme, "north", 70_000, "BIG")
+    # Allocated in November: recent history the 12-month rule must still see at this size.
+    recent = big[:100]
+    iro = programme.user("iro")
+    db.session.execute(
+        insert(Allocation),
+        [
+            {
+                "period": "2026-11",
+                "rule_id": None,
+                "auditor_id": iro.id,
+                "slot": slot,
+                "case_id": case_id,
+                "tool": "children_audit",
+                "kind": AuditKind.INDEPENDENT,
+                "due_date": date(2026, 11, 30),
+            }
+            for slot, case_id in enumerate(recent, start=1)
+        ],
+    )
+    db.session.commit()
+
+    run = allocate(get_registry(), DECEMBER, seed=12)
+
+    mine = allocations(auditor_id=iro.id, period="2026-12")
+    assert len(mine) == 4 and not {a.case_id for a in mine} & set(recent)
+    line = next(line for line in run.log if line.startswith("Iro (") and "rule" in line)
+    pool = int(line.split("pool of ")[1].split(" ")[0])
+    assert pool > 70_000
+    excluded = int(line.split(" excluded: audited in the last 12 months")[0].rsplit(" ", 1)[1])
+    assert excluded >= len(recent)
+
+
+def test_allocation_statements_do_not_grow_with_the_cases(programme: Borough):
+    """Allocation reads and writes in sets: as many SQL statements for 500 more cases,
+    and for the allocations they let it make, as without them."""
+
+    def statements(seed: int) -> tuple[int, int]:
+        counted = [0]
+
+        def count(*_: object) -> None:
+            counted[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            run = allocate(get_registry(), DECEMBER, seed=seed)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        db.session.execute(Allocation.__table__.delete())
+        db.session.commit()
+        return counted[0], run.allocated
+
+    small, small_allocated = statements(21)
+    # CIN South's pool was too small; now every team's draw has plenty.
+    _bulk_cases(programme, "south", 250, "SOUTH")
+    _bulk_cases(programme, "north", 250, "NORTH")
+    large, large_allocated = statements(21)
+    assert large_allocated > small_allocated
+    assert large == small
+    assert small <= 60  # per rule and tool, never per case or per allocation
