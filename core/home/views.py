@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from core.access import Permission, audit_visibility, has_permission, requires
@@ -18,6 +19,10 @@ from core.models import Allocation, AllocationStatus, Audit, AuditStatus, Case, 
 bp = Blueprint("home", __name__)
 
 RECENT = 20
+
+#: What an audit list shows of each audit (``_macros.audit_table``), loaded with it rather
+#: than one row at a time.
+LISTED = (joinedload(Audit.case), joinedload(Audit.subject_user), joinedload(Audit.auditor))
 
 
 @bp.route("/")
@@ -31,11 +36,13 @@ def index() -> str | Response:
     drafts = db.session.scalars(
         select(Audit)
         .where(Audit.auditor_id == user.id, Audit.status == AuditStatus.DRAFT)
+        .options(*LISTED)
         .order_by(Audit.updated_at.desc())
     ).all()
     submitted = db.session.scalars(
         select(Audit)
         .where(Audit.auditor_id == user.id, Audit.status == AuditStatus.SUBMITTED)
+        .options(*LISTED)
         .order_by(Audit.submitted_at.desc())
         .limit(RECENT)
     ).all()
@@ -51,6 +58,7 @@ def index() -> str | Response:
                     Audit.auditor_id != user.id,
                     audit_visibility(user),
                 )
+                .options(*LISTED)
                 .order_by(Audit.submitted_at.desc())
                 .limit(RECENT)
             )
@@ -58,6 +66,7 @@ def index() -> str | Response:
     allocated = db.session.scalars(
         select(Allocation)
         .where(Allocation.auditor_id == user.id, Allocation.status == AllocationStatus.ALLOCATED)
+        .options(joinedload(Allocation.case))
         .order_by(Allocation.due_date, Allocation.id)
     ).all()
     return render_template(

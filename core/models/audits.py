@@ -129,6 +129,9 @@ class Audit(db.Model):
     __tablename__ = "audit"
     __table_args__ = (
         Index("ix_audit_report", "tool", "status", "audit_date"),
+        # Home pages: an auditor's drafts (newest change first) and latest submitted audits.
+        Index("ix_audit_auditor_status_submitted", "auditor_id", "status", "submitted_at"),
+        Index("ix_audit_auditor_status_updated", "auditor_id", "status", "updated_at"),
         UniqueConstraint("request_token"),
     )
 
