@@ -160,7 +160,7 @@ def section(audit_id: int, key: str) -> Any:
     """One section of the form, saved on its own ("Save and continue" or autosave)."""
     audit = _my_draft(audit_id)
     if isinstance(audit, Response):
-        return _autosave_refused(audit) if _autosaving() else audit
+        return _autosave_refused() if _autosaving() else audit
     definition = definition_of(audit)
     current = sections.find_section(definition, key)
     if current is None:
@@ -225,7 +225,7 @@ def _autosaving() -> bool:
     return request.method == "POST" and request.form.get("autosave") == "1"
 
 
-def _autosave_refused(response: Response) -> tuple[dict[str, Any], int]:
+def _autosave_refused() -> tuple[dict[str, Any], int]:
     return {"saved": False, "message": "This audit has been submitted: it cannot be changed."}, 409
 
 
@@ -257,7 +257,7 @@ def _autosave_reply(
         "version": audit.version if status == 200 else None,
         "message": message,
         "suggestion": render_template(
-            "audits/_score.html", audit=audit, definition=definition, score=score, live=True
+            "audits/_score.html", audit=audit, definition=definition, score=score
         ),
     }, status
 
