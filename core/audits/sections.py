@@ -19,7 +19,6 @@ from core.audits.answering import question_words
 from core.tools.questions import AnswerValue, FormDefinition, Section
 from core.tools.results import AnswerProblem
 
-
 #: At most this many characters of a section's title under its label on the task list.
 HINT_LENGTH = 90
 
