@@ -9,7 +9,7 @@ PORT ?= 5000
 # Every core runs tests (pytest-xdist); the slowest are listed at the end.
 PYTEST_ARGS ?= -n auto --durations=15
 
-.PHONY: run test lint check-python clean bench-reports
+.PHONY: run test lint check-python clean bench-reports bench-allocation
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "careaudit needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -48,6 +48,16 @@ BENCH_DATABASE_URL ?= sqlite:////tmp/careaudit-bench-reports.sqlite3
 bench-reports: $(VENV)/.installed-app
 	$(BIN)/python bench/generate_audits.py --audits $(BENCH_AUDITS) --database-url $(BENCH_DATABASE_URL) --replace
 	$(BIN)/python bench/report_bench.py --database-url $(BENCH_DATABASE_URL)
+
+# The allocation benchmark (docs/performance.md, issue 12): the 150-team borough built in
+# each database (emptied first), then one month allocated and checked against the golden
+# draws. BENCH_ALLOCATION_LARGE is a borough with a pool above 70,000 cases (empty: none).
+BENCH_ALLOCATION_DATABASES ?= sqlite:////tmp/careaudit-bench-borough.sqlite3 postgresql://postgres@127.0.0.1:5432/careaudit_bench_borough
+BENCH_ALLOCATION_LARGE ?= postgresql://postgres@127.0.0.1:5432/careaudit_bench_borough_large
+bench-allocation: $(VENV)/.installed-app
+	for url in $(BENCH_ALLOCATION_DATABASES); do $(BIN)/python bench/generate_borough.py --replace --database-url $$url || exit 1; done
+	$(if $(BENCH_ALLOCATION_LARGE),$(BIN)/python bench/generate_borough.py --replace --large-pool --database-url $(BENCH_ALLOCATION_LARGE))
+	$(BIN)/python bench/allocation_bench.py $(foreach url,$(BENCH_ALLOCATION_DATABASES) $(BENCH_ALLOCATION_LARGE),--database-url $(url))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
