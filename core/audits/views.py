@@ -80,7 +80,7 @@ def show(audit_id: int) -> str:
     registry = get_registry()
     definition = definition_of(audit)
     answers = stored_answers(audit)
-    score = registry.score(audit.tool, answers, audit.service_id)
+    score = registry.score(audit.tool, answers, audit.service_id, audit=audit)
     return render_template(
         "audits/show.html",
         audit=audit,
@@ -109,7 +109,9 @@ def _my_draft(audit_id: int) -> Audit | Response:
 
 
 def _score(audit: Audit, answers: Mapping[str, AnswerValue]) -> Score | None:
-    return get_registry().score(audit.tool, answers, audit.service_id)
+    # ``audit``: a tool whose rules look back (standard 3 "persistently" not met) gets
+    # the previous audit of the same subject.
+    return get_registry().score(audit.tool, answers, audit.service_id, audit=audit)
 
 
 def _blocking(

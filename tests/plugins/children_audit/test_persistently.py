@@ -45,3 +45,42 @@ def test_without_the_setting_any_not_met_caps_as_the_form_has_always_been_read()
     score = score_audit(answers, {}, {"standard_3": AnswerValue(Rating.MET)})
     assert score.highest_grade is Grade.INADEQUATE
     assert score.suggested_rating is Rating.NOT_MET
+
+
+def test_through_the_pages_the_cap_looks_back_at_the_cases_previous_audit(client, auth, borough):
+    """With the setting on, a first Not met of standard 3 lets an Adequate grade through;
+    the next audit of the same case with standard 3 Not met again is capped."""
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from core.models import Audit, AuditStatus
+    from core.testing import complete_audit
+    from core.tools.registry import get_registry
+    from tests.factories import children_form
+
+    get_registry().set_switch(
+        "children_audit", borough.cin.id, True, settings={"cap_persistently": True}
+    )
+    db.session.commit()
+    auth.login("team_manager@test.example")
+    data = children_form(ratings={3: "not_met"}, overall="partially_met", grade="adequate")
+
+    def audit_case(token: str):
+        client.post(
+            f"/audits/start/{borough.cases['cin'].id}",
+            data={"tool": "children_audit", "token": token},
+        )
+        audit = db.session.scalar(select(Audit).where(Audit.request_token == token))
+        return audit, complete_audit(client, audit.id, data)
+
+    first, done = audit_case("first")
+    assert done.status_code == 302, "a first Not met is not persistent: Adequate is allowed"
+    second, refused = audit_case("second")
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert (
+        "Statutory requirements are not met (standard 3), so the grade must be Inadequate" in text
+    )
+    assert "not met in this audit and was not met in the previous" in text
+    db.session.refresh(second)
+    assert second.status is AuditStatus.DRAFT
