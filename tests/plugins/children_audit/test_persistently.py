@@ -73,7 +73,7 @@ def test_through_the_pages_the_cap_looks_back_at_the_cases_previous_audit(client
         audit = db.session.scalar(select(Audit).where(Audit.request_token == token))
         return audit, complete_audit(client, audit.id, data)
 
-    first, done = audit_case("first")
+    _, done = audit_case("first")
     assert done.status_code == 302, "a first Not met is not persistent: Adequate is allowed"
     second, refused = audit_case("second")
     assert refused.status_code == 400
