@@ -150,9 +150,9 @@ def _fresh_database(url: str, replace: bool) -> None:
     """Create the database if needed; refuse one with tables in it unless ``replace``."""
     url = normalise_database_url(url)
     if url.startswith("postgresql"):
-        from tests.conftest import _ensure_database
+        from core.testing.database import ensure_database
 
-        _ensure_database(url)
+        ensure_database(url)
     app = make_app(url)
     with app.app_context():
         tables = inspect(db.engine).get_table_names()
