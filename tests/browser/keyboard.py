@@ -30,6 +30,7 @@ _FOCUSED = """() => {
         name: e.getAttribute("name") || "",
         value: e.value === undefined ? "" : String(e.value),
         text: (e.innerText || e.textContent || "").replace(/\\s+/g, " ").trim(),
+        href: e.getAttribute("href") || "",
         checked: !!e.checked,
     };
 }"""
@@ -45,6 +46,7 @@ class Focus:
     name: str
     value: str
     text: str
+    href: str
     checked: bool
 
     def is_link(self, text: str) -> bool:
@@ -122,6 +124,11 @@ def tick(page: Page, name: str, value: str) -> None:
 def type_into(page: Page, element_id: str, text: str) -> None:
     """Tab to the box ``element_id`` and type ``text`` (after clearing what it holds)."""
     tab_to_id(page, element_id)
+    replace_text(page, text)
+
+
+def replace_text(page: Page, text: str) -> None:
+    """Replace what the focused box holds with ``text``, as typed."""
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.press("Delete")
     page.keyboard.type(text)

@@ -104,6 +104,16 @@ class Keyboard:
     def link(self, text: str) -> None:
         keyboard.press_link(self.page, text)
 
+    def change(self, field: str) -> None:
+        """Follow the "Change" link of a question on check your answers."""
+        keyboard.tab_to(
+            self.page,
+            lambda f: f.tag == "a" and f.href.endswith(f"#{field}"),
+            f"the Change link of {field}",
+        )
+        with keyboard.navigating(self.page):
+            self.page.keyboard.press("Enter")
+
 
 class Mouse:
     """Answers by clicking and filling, as most auditors do."""
@@ -131,6 +141,10 @@ class Mouse:
     def link(self, text: str) -> None:
         with keyboard.navigating(self.page):
             self.page.get_by_role("link", name=text, exact=True).first.click()
+
+    def change(self, field: str) -> None:
+        with keyboard.navigating(self.page):
+            self.page.locator(f'a[href$="#{field}"]').click()
 
 
 Driver = Keyboard | Mouse
@@ -374,6 +388,25 @@ def complete_and_submit(driver: Driver, form: Form, borough: Borough) -> None:
     )
     expect(page.locator("#still-to-do")).to_have_count(0)
     assert the_draft(form.tool).status is AuditStatus.DRAFT, "nothing submitted before Submit"
+
+    # Change one answer from check your answers: its section opens at the question, and
+    # saving the last section comes back here with the new answer.
+    last = keys[-1]
+    typed = next(step for step in reversed(answers[last]) if isinstance(step, Type))
+    changed = Type(typed.id, f"{typed.text} Changed after checking.")
+    driver.change(typed.id)
+    expect(page).to_have_url(re.compile(rf"/audits/{audit.id}/sections/{last}#{typed.id}$"))
+    if isinstance(driver, Keyboard):
+        # The focus is on the question to change, not one Tab past it.
+        now = keyboard.focused(page)
+        assert now is not None and now.id == typed.id, f"Change left the focus on {now}"
+        keyboard.replace_text(page, changed.text)
+    else:
+        driver.do(changed)
+    driver.button("Save and continue")
+    expect(page).to_have_url(re.compile(rf"/audits/{audit.id}/check$"))
+    expect(page.get_by_text(changed.text)).to_be_visible()
+    answers[last] = [changed if step == typed else step for step in answers[last]]
     driver.button("Submit audit")
 
     expect(page).to_have_url(re.compile(rf"/audits/{audit.id}/submitted$"))
