@@ -146,10 +146,10 @@ def type_date(page: Page, key: str, day: int, month: int, year: int) -> None:
 
 @contextmanager
 def navigating(page: Page) -> Iterator[None]:
-    """Wait for the page the key press inside the block leads to."""
-    with page.expect_navigation():
+    """Wait for the page the key press inside the block leads to (its deferred scripts,
+    the autosave's among them, have run by DOMContentLoaded)."""
+    with page.expect_navigation(wait_until="domcontentloaded"):
         yield
-    page.wait_for_load_state("domcontentloaded")
 
 
 def press_link(page: Page, text: str) -> None:
