@@ -37,7 +37,9 @@ from core.access import (
 )
 from core.extensions import db
 from core.imports.staff import NO_PASSWORD
+from core.mfa import totp
 from core.models import Audit, AuditStatus, Case, Role, User
+from core.models._types import utcnow
 from core.tools.info import Subject
 
 if TYPE_CHECKING:
@@ -99,6 +101,9 @@ class PageType:
     urls: Candidates
     status: int = 200
     signed_out: bool = False  # only for visitors who are not signed in
+    #: Whether the role may open a record depends on more than a query can say simply
+    #: (who manages whom, who moderates what): each candidate is asked for in turn.
+    probe: bool = False
 
 
 def fixed(endpoint: str, **values: Any) -> Candidates:
@@ -148,6 +153,12 @@ def _action_ids(user: User) -> Any:
     owned = RemedialAction.owner_id == user.id
     visible = RemedialAction.audit_id.in_(_visible_audits(user))
     return select(RemedialAction.id).where(owned | visible).order_by(RemedialAction.id.desc())
+
+
+def _reaudit_ids(user: User) -> Any:
+    from core.models import ReAudit
+
+    return select(ReAudit.id).where(ReAudit.audit_id.in_(_visible_audits(user)))
 
 
 def _feedback_audits(user: User) -> Any:
@@ -304,29 +315,40 @@ PAGES: list[PageType] = [
     PageType("actions.index", "actions.index", fixed("actions.index")),
     PageType("actions.show", "actions.show", rows("actions.show", "action_id", _action_ids)),
     PageType(
-        "actions.new", "actions.new", rows("actions.new", "audit_id", _submitted_case_audits, 40)
+        "actions.new",
+        "actions.new",
+        rows("actions.new", "audit_id", _submitted_case_audits, 40),
+        probe=True,
     ),
     PageType(
         "actions.reaudit",
         "actions.reaudit",
         rows("actions.reaudit", "audit_id", _submitted_case_audits, 40),
+        probe=True,
     ),
     PageType(
         "actions.comparison",
         "actions.comparison",
-        rows("actions.comparison", "reaudit_id", _model_ids("ReAudit")),
+        rows("actions.comparison", "reaudit_id", _reaudit_ids),
     ),
     PageType(
-        "feedback.reply", "feedback.reply", rows("feedback.reply", "audit_id", _feedback_audits, 40)
+        "feedback.reply",
+        "feedback.reply",
+        rows("feedback.reply", "audit_id", _feedback_audits, 40),
+        probe=True,
     ),
     PageType(
         "feedback.supervision",
         "feedback.supervision",
         rows("feedback.supervision", "audit_id", _feedback_audits, 40),
+        probe=True,
     ),
     PageType("concerns.index", "concerns.index", fixed("concerns.index")),
     PageType(
-        "concerns.show", "concerns.show", rows("concerns.show", "concern_id", _model_ids("Concern"))
+        "concerns.show",
+        "concerns.show",
+        rows("concerns.show", "concern_id", _model_ids("Concern")),
+        probe=True,
     ),
     PageType(
         "concerns.raise_concern",
@@ -338,6 +360,7 @@ PAGES: list[PageType] = [
         "moderation.show",
         "moderation.show",
         rows("moderation.show", "moderation_id", _moderation_ids, 80),
+        probe=True,
     ),
     PageType("moderation.agreement", "moderation.agreement", fixed("moderation.agreement")),
     PageType("moderation.rule", "moderation.rule", fixed("moderation.rule")),
@@ -348,12 +371,14 @@ PAGES: list[PageType] = [
     PageType(
         "programme.rule",
         "programme.rule",
-        rows("programme.rule", "rule_id", _model_ids("AuditRule")),
+        rows("programme.rule", "rule_id", _model_ids("AuditRule"), 40),
+        probe=True,  # a service manager edits their own service's rules
     ),
     PageType(
         "programme.allocation",
         "programme.allocation",
         rows("programme.allocation", "allocation_id", _allocation_ids),
+        probe=True,
     ),
     *(
         PageType(f"reports.report:{view}", "reports.report", fixed("reports.report", view=view))
@@ -383,11 +408,13 @@ PAGES: list[PageType] = [
         "themed_audits.show",
         "themed_audits.show",
         rows("themed_audits.show", "themed_id", _themed_ids),
+        probe=True,
     ),
     PageType(
         "themed_audits.findings",
         "themed_audits.findings",
         rows("themed_audits.findings", "themed_id", _themed_ids),
+        probe=True,
     ),
     # Administration and imports.
     PageType("admin.index", "admin.index", fixed("admin.index")),
@@ -424,10 +451,18 @@ PAGES: list[PageType] = [
     PageType("trail.index", "trail.index", fixed("trail.index")),
     PageType("imports.index", "imports.index", fixed("imports.index")),
     PageType(
-        "imports.show", "imports.show", rows("imports.show", "run_id", _model_ids("ImportRun"))
+        "imports.show",
+        "imports.show",
+        rows("imports.show", "run_id", _model_ids("ImportRun")),
+        probe=True,  # quality assurance sees its own kind of import only
     ),
     *(
-        PageType(f"imports.upload:{slug}", "imports.upload", fixed("imports.upload", slug=slug))
+        PageType(
+            f"imports.upload:{slug}",
+            "imports.upload",
+            fixed("imports.upload", slug=slug),
+            probe=True,  # quality assurance imports past audits only
+        )
         for slug in ("staff", "cases", "cin-census", "ssda903", "audits")
     ),
     PageType("imports.mapping_list", "imports.mapping_list", fixed("imports.mapping_list")),
@@ -500,6 +535,27 @@ def _add_what_the_demo_lacks(client: FlaskClient) -> None:
             exported = client.post(f"/committee/{report_id}/exports", data={"format": "csv"})
             assert exported.status_code == 302
             client.post("/sign-out")
+    # Someone who set up two-step verification, for its sign-in page, and an administrator
+    # who has not, for the set-up page (test_two_step_sign_in_pages_pass_axe).
+    from core.passwords import hash_password
+
+    worker = db.session.scalar(select(User).where(User.email == _email(Role.SOCIAL_WORKER)))
+    assert worker is not None
+    for local, role, secret in (
+        ("two.step", Role.SOCIAL_WORKER, totp.new_secret()),
+        ("new.admin", Role.ADMINISTRATOR, None),
+    ):
+        db.session.add(
+            User(
+                name=local.replace(".", " ").title(),
+                email=f"{local}@{DEMO_DOMAIN}",
+                role=role,
+                team=worker.team if role.needs_team else None,
+                password_hash=hash_password(DEMO_PASSWORD),
+                mfa_secret=secret,
+                mfa_enrolled_at=utcnow() if secret else None,
+            )
+        )
     # Staff the staff import made have no password until they follow their set-up link.
     db.session.add(
         User(
@@ -512,9 +568,13 @@ def _add_what_the_demo_lacks(client: FlaskClient) -> None:
     db.session.commit()
 
 
-def _resolve(client: FlaskClient, who: str) -> dict[tuple[str, str], str]:
-    """The URL of each page type ``who`` may open: the first candidate the app answers
-    with the page type's status, asked through the Flask test client (no browser)."""
+def _resolve(app: Flask, client: FlaskClient, who: str) -> dict[tuple[str, str], str]:
+    """The URL of each page type ``who`` may open. A role without the view's permission
+    has none; a record page takes the first record the role may see, or for ``probe``
+    page types the first the app opens for them (asked through the Flask test client).
+    Refusals by row (e.g. concerns.index for roles that answer no concern) show in the
+    browser as a 403, and that test skips."""
+    from core.access import has_permission
     from core.demo import DEMO_PASSWORD
 
     user = None
@@ -526,8 +586,11 @@ def _resolve(client: FlaskClient, who: str) -> dict[tuple[str, str], str]:
     for page in PAGES:
         if page.signed_out != (user is None):
             continue
+        view = app.view_functions.get(page.endpoint)
+        if user and view and not has_permission(user, view.required_permission):
+            continue
         for url in itertools.islice(page.urls(user, client), CANDIDATES * 20):
-            if client.get(url).status_code == page.status:
+            if not page.probe or client.get(url).status_code == page.status:
                 found[(who, page.name)] = url
                 break
     if user is not None:
@@ -555,7 +618,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         _add_what_the_demo_lacks(client)
         urls: dict[tuple[str, str], str] = {}
         for who in [SIGNED_OUT, *ROLES]:
-            urls.update(_resolve(client, who))
+            urls.update(_resolve(app, client, who))
         app.config["WTF_CSRF_ENABLED"] = True  # the browser's forms carry their tokens
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, name="a11y-server", daemon=True)
@@ -623,6 +686,9 @@ REFLOW_PROBLEMS_JS = """
 """
 
 
+NEXT_FRAME_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 def run_axe(tab: Page) -> dict[str, Any]:
     """axe-core's results for the page, after checking that axe really ran on it."""
     if not tab.evaluate("typeof window.axe === 'object'"):
@@ -676,6 +742,10 @@ class Tabs:
         self.browser = browser
         self.base_url = base_url
         self.tabs: dict[str, Page] = {}
+        #: The URL each role's tab shows, the status it answered and whether it redirected.
+        self.showing: dict[str, str] = {}
+        self.status: dict[str, int] = {}
+        self.redirected: dict[str, bool] = {}
         self.problems: dict[str, list[str]] = {}
 
     def __call__(self, who: str) -> Page:
@@ -733,8 +803,18 @@ def test_page_passes_axe_and_reflows(
     page = PAGE_BY_NAME[page_name]
     tab = tabs(who)
     tab.set_viewport_size({"width": width, "height": 900})
-    response = tab.goto(url)
-    assert response is not None and response.status == page.status, f"{url} answered"
+    if tabs.showing.get(who) != url:
+        # At the next width the same page is resized, not reloaded: as when zooming in.
+        response = tab.goto(url)
+        assert response is not None
+        tabs.showing[who] = url
+        tabs.status[who] = response.status
+        tabs.redirected[who] = response.request.redirected_from is not None
+    else:
+        tab.evaluate(NEXT_FRAME_JS)  # let scripts see the new width (GOV.UK's menu)
+    if page.status == 200 and (tabs.status[who] == 403 or tabs.redirected[who]):
+        pytest.skip("the role is refused this page, or sent on to another")
+    assert tabs.status[who] == page.status, f"{url} answered {tabs.status[who]}"
     where = f"{page_name} as {who} at {width} px ({url})"
     problems = describe_violations(run_axe(tab))
     if width == REFLOW_WIDTH:
@@ -742,3 +822,64 @@ def test_page_passes_axe_and_reflows(
     problems += tabs.problems[who]
     tabs.problems[who].clear()
     assert not problems, f"{where}:\n" + "\n".join(problems)
+
+
+def _password_step(tab: Page, local: str) -> None:
+    from core.demo import DEMO_PASSWORD
+
+    tab.goto("/sign-in")
+    tab.get_by_label("Email address").fill(f"{local}@{DEMO_DOMAIN}")
+    tab.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    tab.get_by_role("button", name="Sign in").click()
+
+
+def _check(tab: Page, where: str, width: int) -> None:
+    tab.set_viewport_size({"width": width, "height": 900})
+    tab.evaluate(NEXT_FRAME_JS)
+    problems = describe_violations(run_axe(tab))
+    if width == REFLOW_WIDTH:
+        problems += [f"reflow: {p}" for p in tab.evaluate(REFLOW_PROBLEMS_JS, REFLOW_WIDTH)]
+    assert not problems, f"{where} at {width} px ({tab.url}):\n" + "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_two_step_sign_in_pages_pass_axe(chromium: Browser, site: Site) -> None:
+    """The pages between the password and the service (mfa.verify, mfa.enrol and the
+    recovery codes it ends with) and the sign-in page's error state, at both widths."""
+    from playwright.sync_api import expect
+
+    context = chromium.new_context(base_url=site.base_url)
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    try:
+        tab.goto("/sign-in")
+        tab.get_by_role("button", name="Sign in").click()
+        expect(tab.locator(".govuk-error-summary")).to_be_visible()
+        for width in WIDTHS:
+            _check(tab, "auth.sign_in with errors", width)
+
+        _password_step(tab, "two.step")
+        expect(tab).to_have_url(re.compile(r"/sign-in/two-step$"))
+        for width in WIDTHS:
+            _check(tab, "mfa.verify", width)
+        tab.get_by_role("link", name="Sign in as someone else").click()
+
+        site.app.config["MFA_ENFORCED"] = True  # administrators must set it up
+        try:
+            _password_step(tab, "new.admin")
+            expect(tab).to_have_url(re.compile(r"/sign-in/two-step/set-up$"))
+            for width in WIDTHS:
+                _check(tab, "mfa.enrol", width)
+            tab.get_by_text("I cannot scan the QR code").click()
+            key = tab.locator(".careaudit-key").inner_text().replace(" ", "")
+            tab.get_by_label("Enter the 6-digit code the app shows").fill(
+                totp.code_at(key, utcnow())
+            )
+            tab.get_by_role("button", name="Continue").click()
+            expect(tab.get_by_role("heading", name="Save your recovery codes")).to_be_visible()
+            for width in WIDTHS:
+                _check(tab, "mfa.enrol: recovery codes", width)
+        finally:
+            site.app.config["MFA_ENFORCED"] = False
+    finally:
+        context.close()
