@@ -9,7 +9,7 @@ PORT ?= 5000
 # Every core runs tests (pytest-xdist); the slowest are listed at the end.
 PYTEST_ARGS ?= -n auto --durations=15
 
-.PHONY: run test lint check-python clean bench-reports bench-allocation
+.PHONY: run test lint check-python clean bench-reports bench-allocation bench-pages
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "careaudit needs Python 3.11 or newer (found " + sys.version.split()[0] + "); set PYTHON=python3.11")'
@@ -58,6 +58,23 @@ bench-allocation: $(VENV)/.installed-app
 	for url in $(BENCH_ALLOCATION_DATABASES); do $(BIN)/python bench/generate_borough.py --replace --database-url $$url || exit 1; done
 	$(if $(BENCH_ALLOCATION_LARGE),$(BIN)/python bench/generate_borough.py --replace --large-pool --database-url $(BENCH_ALLOCATION_LARGE))
 	$(BIN)/python bench/allocation_bench.py $(foreach url,$(BENCH_ALLOCATION_DATABASES) $(BENCH_ALLOCATION_LARGE),--database-url $(url))
+
+# The page benchmark (docs/performance.md, issue 12): the council generated at
+# BENCH_PAGE_AUDITS in each of BENCH_PAGE_DATABASES (emptied first), then every main page's
+# req/s against the reference Flask app (bench/reference_app.py), both under gunicorn side by
+# side, and the mixed 80/20 load at BENCH_MIXED_RATE on the last database (PostgreSQL).
+# BENCH_PAGE_GENERATE= (empty) reuses databases already generated.
+BENCH_PAGE_AUDITS ?= 100000
+BENCH_PAGE_DATABASES ?= sqlite:////tmp/careaudit-bench-100k.sqlite3 postgresql://postgres@127.0.0.1:5432/careaudit_bench100k
+BENCH_PAGE_GENERATE ?= yes
+BENCH_MIXED_RATE ?= 150
+bench-pages: $(VENV)/.installed-app
+	$(BIN)/python -m pip install --quiet -e '.[production]'
+	$(if $(BENCH_PAGE_GENERATE),for url in $(BENCH_PAGE_DATABASES); do $(BIN)/python bench/generate_audits.py --audits $(BENCH_PAGE_AUDITS) --replace --database-url $$url || exit 1; done)
+	status=0; \
+	$(BIN)/python bench/page_bench.py $(foreach url,$(BENCH_PAGE_DATABASES),--database-url $(url)) || status=1; \
+	$(BIN)/python bench/mixed_load.py --rate $(BENCH_MIXED_RATE) --database-url $(lastword $(BENCH_PAGE_DATABASES)) || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
