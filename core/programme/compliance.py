@@ -127,14 +127,29 @@ def coverage(
 ) -> list[Coverage]:
     """Per team: social workers with a submitted audit of their work in the last ``months``."""
     since = today - timedelta(days=round(months * 30.44))
+    in_scope = [User.role == Role.SOCIAL_WORKER, User.active.is_(True)]
+    if directorate_id is not None:
+        in_scope.append(Service.directorate_id == directorate_id)
+    if service_id is not None:
+        in_scope.append(Team.service_id == service_id)
+    if team_id is not None:
+        in_scope.append(Team.id == team_id)
+    workers_in_scope = (
+        select(User.id)
+        .join(Team, Team.id == User.team_id)
+        .join(Service, Service.id == Team.service_id)
+        .where(*in_scope)
+    )
     audited_workers = set(
         db.session.scalars(
             # The worker who held the case when it was audited, not whoever holds it now.
+            # Only the workers listed: a team's or a service's page reads their audits
+            # (through the index on the worker), not six months of the whole council's.
             select(Audit.worker_id)
             .where(
+                Audit.worker_id.in_(workers_in_scope),
                 Audit.status == AuditStatus.SUBMITTED,
                 Audit.audit_date >= since,
-                Audit.worker_id.is_not(None),
             )
             .distinct()
         )
@@ -143,15 +158,9 @@ def coverage(
         select(Team, User)
         .join(User, User.team_id == Team.id)
         .join(Service, Service.id == Team.service_id)
-        .where(User.role == Role.SOCIAL_WORKER, User.active.is_(True))
+        .where(*in_scope)
         .order_by(Service.name, Team.name, User.name)
     )
-    if directorate_id is not None:
-        statement = statement.where(Service.directorate_id == directorate_id)
-    if service_id is not None:
-        statement = statement.where(Team.service_id == service_id)
-    if team_id is not None:
-        statement = statement.where(Team.id == team_id)
     teams: dict[int, tuple[str, list[User]]] = {}
     for team, worker in db.session.execute(statement):
         teams.setdefault(team.id, (f"{team.name} ({team.service.name})", []))[1].append(worker)
