@@ -58,6 +58,14 @@
       headers: { Accept: "application/json" },
       keepalive: !!keepalive
     }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) {
+        // Not the section's reply: most likely the sign-in page, after the session ended.
+        stopped = true;
+        say("Not saved automatically: you may have been signed out. Your answers are still " +
+            "on this page: choose “Save and continue”, and sign in again if asked.");
+        return;
+      }
       return response.json().then(function (reply) {
         if (reply.version !== null && reply.version !== undefined) {
           version.value = reply.version;

@@ -217,6 +217,11 @@ _BARE_LABEL = re.compile(r"[A-Za-z]+ \d+[a-z]?")
 WORDS_IN_MESSAGE = 60
 
 
+#: A sentence ends at ?, ! or a full stop followed by a space or the end, but not the full
+#: stop of a list number ("there: 1. an up to date PEP") or of "e.g." / "i.e.".
+_FIRST_SENTENCE = re.compile(r".+?(?:[?!]|(?<![\d.])(?<!e\.g)(?<!i\.e)\.)(?=\s|$)")
+
+
 def question_words(text: str, limit: int = WORDS_IN_MESSAGE) -> str:
     """The start of a question, short enough for an error message, cut at a whole word.
 
@@ -224,7 +229,7 @@ def question_words(text: str, limit: int = WORDS_IN_MESSAGE) -> str:
     as many whole words as fit in ``limit`` characters followed by an ellipsis.
     """
     text = " ".join(text.split())
-    first = re.match(r".+?[?.!](?=\s|$)", text)
+    first = _FIRST_SENTENCE.match(text)
     if first and len(first.group()) <= limit:
         return first.group()
     if len(text) <= limit:
@@ -264,7 +269,12 @@ def completeness_problems(
                 options = "met, partially met, not met" + (
                     " or not applicable" if question.allow_not_applicable else ""
                 )
-                problems.append(AnswerProblem(question.key, f"Select whether {name} is {options}"))
+                message = f"Select whether {name} is {options}"
+                if question.initial and question.key not in answers:
+                    # Shown already chosen on its page, but the auditor has not saved it.
+                    offered = Rating(question.initial).label.lower()
+                    message += f": it is offered as {offered}, so open it and save it to confirm"
+                problems.append(AnswerProblem(question.key, message))
             elif (
                 question.has_comment
                 and answer.rating in question.comment_required_for

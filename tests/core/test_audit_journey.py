@@ -299,3 +299,17 @@ def test_only_the_auditor_can_edit_a_draft(client, auth, borough: Borough):
     assert client.get(f"/audits/{audit_id}/sections/standard_1").status_code == 404
     assert client.get(f"/audits/{audit_id}/check").status_code == 404
     assert client.post(f"/audits/{audit_id}/check", data={"version": 1}).status_code == 404
+
+
+def test_change_lands_on_the_chosen_answer(client, auth, borough: Borough):
+    """A rating's "Change" link goes to the radio chosen, so focus lands on the answer."""
+    auth.login("team_manager@test.example")
+    start(client, borough.cases["cin"].id)
+    audit = the_audit()
+    complete_audit(client, audit.id, children_form(ratings={1: "not_met"}), submit=False)
+    check = client.get(f"/audits/{audit.id}/check").data.decode()
+    assert f'/audits/{audit.id}/sections/standard_1#standard_1-3"' in check  # Not met, 3rd
+    assert f'/audits/{audit.id}/sections/standard_2#standard_2-2"' in check  # Partially met
+    section = client.get(f"/audits/{audit.id}/sections/standard_1").data.decode()
+    radio = re.search(r'<input[^>]*id="standard_1-3"[^>]*>', section)
+    assert radio and 'value="not_met"' in radio.group()

@@ -59,3 +59,31 @@ def test_an_unanswered_standard_is_named_with_its_words() -> None:
         "Select whether standard 1 (Is there a chronology?) is met, partially met, not met or "
         "not applicable"
     )
+
+
+def test_a_list_number_or_an_abbreviation_does_not_end_the_sentence():
+    """Standard 6 numbers its items ("there: 1. an up to date PEP"), standard 9 says "e.g.":
+    neither full stop ends the question's first sentence."""
+    six = "If child is looked after is there: 1. an up to date PEP and 2. a health assessment?"
+    assert question_words(six, limit=100) == six
+    nine = "Where the main risk is outside the home – e.g. gangs or exploitation."
+    assert question_words(nine, limit=100) == nine
+
+
+def test_a_pre_set_answer_not_yet_saved_says_it_needs_confirming():
+    """A standard offered as Not applicable shows that choice on its page; until the auditor
+    saves it, the check page says why it is still listed."""
+    from core.tools.questions import FormDefinition, Question, QuestionKind, Section
+
+    offered = Question(
+        "standard_10",
+        "Are the carers supported?",
+        QuestionKind.RATING,
+        name="standard 10",
+        initial="not_applicable",
+    )
+    form = FormDefinition("t", "1", "T", (Section("s", "S", (offered,)),))
+    [problem] = completeness_problems(form, {})
+    assert problem.message.endswith(
+        "it is offered as not applicable, so open it and save it to confirm"
+    )
