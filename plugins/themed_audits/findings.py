@@ -146,17 +146,31 @@ def cross_tab_shares(theme: Theme, scope: ReportScope, total: int) -> list[Cross
 
 
 def analyse(theme: Theme, scope: ReportScope) -> dict[str, object]:
+    """The findings section's figures for ``scope``.
+
+    When nothing in scope was audited with the theme (most reports: a themed audit
+    covers a few teams for a few months), every count is 0 and nothing more is asked
+    of the database: the section costs one query, not one per finding and question.
+    """
     total = audit_counts_by_kind(scope)[ALL_KINDS]
-    headline = [Share(f.label, finding_count(scope, f), total) for f in theme.findings]
+    nothing = not total
+    headline = [
+        Share(f.label, 0 if nothing else finding_count(scope, f), total) for f in theme.findings
+    ]
     cross_tabs = cross_tab_shares(theme, scope, total)
     questions = []
     for question in theme.questions():
         if question.kind in (QuestionKind.CHOICE, QuestionKind.MULTI_CHOICE) and question.options:
-            counts = option_counts(scope, question.key, [o.value for o in question.options])
+            values = [o.value for o in question.options]
+            counts = (
+                dict.fromkeys(values, 0) if nothing else option_counts(scope, question.key, values)
+            )
             shares = tuple(Share(o.label, counts[o.value], total) for o in question.options)
             questions.append(QuestionFindings(question.key, question.text, shares))
         elif question.kind is QuestionKind.NUMBER:
-            answered, average, largest = number_summary(scope, question.key)
+            answered, average, largest = (
+                (0, None, None) if nothing else number_summary(scope, question.key)
+            )
             questions.append(
                 QuestionFindings(
                     question.key, question.text, answered=answered, average=average, largest=largest
