@@ -3,6 +3,10 @@
 They hold no application state; anything per app lives in ``app.extensions``.
 """
 
+import contextlib
+import sqlite3
+from typing import Any
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -10,7 +14,8 @@ from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -33,3 +38,20 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 mail = Mail()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite databases in write-ahead-log mode: pages are read while a draft is saved.
+
+    In SQLite's default (rollback journal) mode a commit waits for every reader to
+    finish, and readers wait for the commit, so several gunicorn workers queue behind
+    each other's autosaves and session writes. In WAL mode readers never block the
+    writer nor the writer readers. The mode is kept in the database file; asking again
+    on each new connection is cheap. An in-memory database has no log (it answers
+    "memory") and a database another process holds locked keeps its mode until next time.
+    """
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    with contextlib.suppress(sqlite3.OperationalError):
+        dbapi_connection.execute("PRAGMA journal_mode = WAL").fetchall()
