@@ -9,14 +9,20 @@ bind parameters).
 For each database and seed, ``core.programme.allocation.allocate`` allocates
 December 2026 (what ``careaudit allocate --period 2026-12 --seed N`` runs),
 timed, with every SQL statement counted (a ``before_cursor_execute``
-listener). The run's allocations are then deleted (its run row and audit trail
-entry are kept), so the next seed starts from the same borough.
+listener). The reference, measured in the same run before each seed: reading
+every open case and each case's history (the two ``GROUP BY``s) through the
+driver, the least an allocation that reads the whole borough could cost; the
+ratio is allocate's seconds over it. The run's allocations are then deleted
+(its run row and audit trail entry are kept), so the next seed starts from the
+same borough.
 
 The golden check: each run's allocation (rule, auditor, slot, case) and a hash
 of its log are compared with bench/golden/allocation_borough.json, written by
 the implementation before issue 12 (``--write-golden``: the row-by-row one, kept
-in git history). The run fails (exit status 1) on any difference. Prints a
-Markdown table for docs/performance.md.
+in git history; its seeds 1-3 on the 30,000-case borough and, run on SQLite
+because it fails on PostgreSQL, on the ``--large-pool`` one). The run fails
+(exit status 1) on any difference. Prints a Markdown table for
+docs/performance.md.
 
 Run:
   .venv/bin/python bench/allocation_bench.py \\
@@ -45,7 +51,7 @@ from sqlalchemy import delete, event, func, select
 from bench.generate_audits import make_app
 from bench.generate_borough import PERIOD
 from core.extensions import db
-from core.models import Allocation, Case
+from core.models import Allocation, AllocationStatus, Audit, AuditStatus, Case
 from core.programme import periods
 from core.programme.allocation import allocate
 from core.tools.registry import get_registry
@@ -53,14 +59,39 @@ from core.tools.registry import get_registry
 GOLDEN = Path(__file__).resolve().parent / "golden" / "allocation_borough.json"
 SEEDS = (1, 2, 3)
 TARGET_SECONDS = 5.0
+#: The issue's target is named for the 150-team borough's 30,000 open cases.
+TARGET_CASES = 30000
 
 
 def _borough_key() -> str:
-    """The borough's size, so a golden file is only compared with the borough it came from."""
+    """The borough's size, so a golden file is only compared with the borough it came from
+    (another ``--seed`` or ``--cases`` of bench/generate_borough.py is another borough)."""
     open_cases = db.session.scalar(
         select(func.count()).select_from(Case).where(Case.is_open.is_(True))
     )
-    return f"{open_cases} open cases"
+    audits = db.session.scalar(select(func.count()).select_from(Audit))
+    return f"{open_cases} open cases, {audits} audits"
+
+
+def _reference() -> float:
+    """Seconds to read what any allocation must: every open case and each case's history.
+
+    Through the driver (no ORM, no draw, no writes): the least an allocation that reads
+    the whole borough could cost on that database.
+    """
+    statements = (
+        "SELECT id, reference, allocated_worker_id, team_id, service_id, category "
+        "FROM case_file WHERE is_open",
+        "SELECT case_id, max(audit_date) FROM audit "
+        f"WHERE status = '{AuditStatus.SUBMITTED.value}' GROUP BY case_id",
+        "SELECT case_id, max(due_date) FROM allocation "
+        f"WHERE status <> '{AllocationStatus.WAIVED.value}' GROUP BY case_id",
+    )
+    with db.engine.connect() as connection:
+        started = time.perf_counter()
+        for statement in statements:
+            connection.exec_driver_sql(statement).fetchall()
+        return time.perf_counter() - started
 
 
 def _measure(seed: int) -> dict[str, Any]:
@@ -107,12 +138,13 @@ def bench(url: str, seeds: Sequence[int], golden: dict[str, Any], write: bool) -
         dialect = db.engine.dialect.name
         key = _borough_key()
         for seed in seeds:
+            reference = _reference()
             try:
                 result = _measure(seed)
             except Exception as error:  # the old implementation's failure at 65,535 cases
                 db.session.rollback()
                 message = str(error).splitlines()[0][:100]
-                rows.append(f"| {dialect} | {key} | {seed} | failed: {message} | | | |")
+                rows.append(f"| {dialect} | {key} | {seed} | failed: {message} | | | | | |")
                 failures.append(f"{dialect} seed {seed}: {message}")
                 continue
             expected = golden.get(key, {}).get(str(seed))
@@ -130,9 +162,16 @@ def bench(url: str, seeds: Sequence[int], golden: dict[str, Any], write: bool) -
             else:
                 same = "DIFFERENT"
                 failures.append(f"{dialect} seed {seed}: allocation differs from the golden file")
-            verdict = "met" if result["seconds"] <= TARGET_SECONDS else "missed"
+            verdict = (
+                "no target at this size"
+                if not key.startswith(f"{TARGET_CASES} open cases")
+                else "met"
+                if result["seconds"] <= TARGET_SECONDS
+                else "missed"
+            )
             rows.append(
                 f"| {dialect} | {key} | {seed} | {result['seconds']:.2f} s ({verdict}) "
+                f"| {reference:.2f} | {result['seconds'] / reference:.1f}x "
                 f"| {result['statements']:,} | {result['allocated']:,} | {same} |"
             )
         db.session.remove()
@@ -160,8 +199,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     golden: dict[str, Any] = json.loads(GOLDEN.read_text()) if GOLDEN.exists() else {}
     table = [
         f"| Database | Borough | Seed | allocate {PERIOD} (target {TARGET_SECONDS:g} s) "
-        "| SQL statements | Allocated | Against the golden file |",
-        "|---|---|---:|---:|---:|---:|---|",
+        "| reference (s) | ratio | SQL statements | Allocated | Against the golden file |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     failed = False
     for url in args.database_url:
