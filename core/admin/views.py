@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -80,18 +81,39 @@ def _service_choices(empty: str = "No service") -> list[SelectChoice]:
     return [SelectChoice("", empty)] + [SelectChoice(str(s.id), s.name) for s in services]
 
 
+#: Users listed on a page: a borough has a couple of thousand staff (issue 12).
+USERS_PAGE_SIZE = 100
+
+
 @bp.route("/users")
 @requires(Permission.ADMINISTER)
 def users() -> str:
     query = (request.args.get("q") or "").strip()
-    statement = select(User).order_by(User.active.desc(), User.name)
+    page = max(request.args.get("page", 1, type=int), 1)
+    statement = select(User)
     if query:
         like = f"%{query.lower()}%"
         statement = statement.where(
             func.lower(User.name).like(like) | func.lower(User.email).like(like)
         )
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max((total + USERS_PAGE_SIZE - 1) // USERS_PAGE_SIZE, 1)
+    page = min(page, pages)
+    listed = db.session.scalars(
+        statement.order_by(User.active.desc(), User.name, User.id)
+        # The team or service column: loaded with the page, not one query per user.
+        .options(selectinload(User.team), selectinload(User.own_service))
+        .offset((page - 1) * USERS_PAGE_SIZE)
+        .limit(USERS_PAGE_SIZE)
+    ).all()
     return render_template(
-        "admin/users.html", users=db.session.scalars(statement).all(), query=query
+        "admin/users.html",
+        users=listed,
+        query=query,
+        page=page,
+        pages=pages,
+        total=total,
+        first=(page - 1) * USERS_PAGE_SIZE + 1,
     )
 
 
