@@ -2,11 +2,15 @@
 violation at 1280 and at 320 CSS px, and at 320 px the page reflows (issue 11).
 
 One synthetic council (the demo borough, ``core.demo.load``) is built once for the module,
-with a few records the demo has no reason to make (a draft audit for every auditing role,
-a committee report and an export for every lead). Each role signs in once through the real
-sign-in page, CSRF and the content security policy on, and visits every page type it may
-open. Page types come from the app's URL map: :func:`test_every_get_page_is_checked` fails
-when a GET endpoint is neither checked here nor excluded, with its reason, below.
+on SQLite whatever the suite's backends (the markup does not depend on the database), with
+a few records the demo has no reason to make (a draft audit for every auditing role, a
+committee report and an export for every lead, people part-way through signing in). Each
+role signs in once through the real sign-in page, CSRF and the content security policy on,
+and visits every page type it may open; at 320 px the same page is resized, not reloaded,
+as when zooming in. Page types come from the app's URL map: a GET endpoint neither checked
+here nor excluded with its reason (EXCLUDED) fails :func:`test_every_get_page_is_checked`.
+A failure names the page type, role, width and URL, and each axe rule broken with the
+element it found.
 
 axe is injected through the DevTools protocol (``page.evaluate``), which the page's CSP
 (``script-src 'self'``) does not govern; an inline ``<script>`` would be blocked silently,
@@ -16,7 +20,6 @@ axe-core, and some checks passed.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -69,9 +72,9 @@ EXCLUDED = {
     "trail.export": "a CSV download",
     "committee.download": "a PDF, Word, Excel or CSV download",
     "imports.audits_example": "a CSV download",
-    # OpenID Connect needs the council's identity provider, which the tests do not run:
-    # the start redirects to it, and the callback answers 404 while it is not set up.
-    # Its problem page uses the error page's template, checked here as error.404.
+    # OpenID Connect needs the council's identity provider, which these tests do not run:
+    # the start redirects to it, and the callback answers 404 while it is not set up, so
+    # its problem page (oidc/problem.html) is not checked here.
     "oidc.start": "a redirect to the council's identity provider",
     "oidc.callback": "needs the council's identity provider (see above)",
 }
@@ -589,7 +592,7 @@ def _resolve(app: Flask, client: FlaskClient, who: str) -> dict[tuple[str, str],
         view = app.view_functions.get(page.endpoint)
         if user and view and not has_permission(user, view.required_permission):
             continue
-        for url in itertools.islice(page.urls(user, client), CANDIDATES * 20):
+        for url in page.urls(user, client):
             if not page.probe or client.get(url).status_code == page.status:
                 found[(who, page.name)] = url
                 break
