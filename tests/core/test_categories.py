@@ -136,7 +136,11 @@ def test_a_council_adds_early_help_and_private_fostering_without_a_code_change(
             f"/audits/start/{case.id}", data={"tool": "children_audit", "token": case.reference}
         )
         assert started.status_code == 302
-        forms[case.reference] = admin.get(started.location).get_data(as_text=True)
+        # The task list, then every section's page: the form as the auditor sees it.
+        pages = [admin.get(started.location).get_data(as_text=True)]
+        sections = started.location.replace("/edit", "/sections/standard_{}")
+        pages += [admin.get(sections.format(n)).get_data(as_text=True) for n in range(1, 15)]
+        forms[case.reference] = "\n".join(pages)
     assert offered_not_applicable(forms["C700001"]) == {"standard_6", "standard_10"}
     assert "Private fostering" in forms["C700001"]  # the audit's header names it too
     assert offered_not_applicable(forms["C700002"]) == set()
