@@ -126,11 +126,6 @@ def _blocking(
     return order_problems(definition, problems)
 
 
-def _with_derived(answers: dict[str, AnswerValue], score: Score | None) -> dict[str, AnswerValue]:
-    # Checks and storage see the answers the tool works out, fresh.
-    return {**answers, **score.derived} if score is not None and score.derived else answers
-
-
 @bp.route("/<int:audit_id>/edit")
 @requires(Permission.CONDUCT_AUDITS)
 def edit(audit_id: int) -> str | Response:
@@ -200,7 +195,7 @@ def save_section(audit: Audit, definition: FormDefinition, current: Section, for
         if autosave:
             return _autosave_reply(audit, definition, answers, score, problems, status=400)
         return _render_section(audit, definition, current, form, problems, status=400)
-    answers = _with_derived(answers, score)
+    answers = workflow.with_derived(answers, score)  # checks see them too
     try:
         workflow.save_draft(audit, answers, score)
     except workflow.AuditConflict:
@@ -311,7 +306,7 @@ def check(audit_id: int) -> Any:
     definition = definition_of(audit)
     answers = stored_answers(audit)
     score = _score(audit, answers)
-    answers = _with_derived(answers, score)
+    answers = workflow.with_derived(answers, score)  # checks see them too
     problems = _blocking(audit, definition, answers, score)
     if request.method == "GET":
         record_view("audit.viewed", audit, summary=f"Checked the answers of {audit_label(audit)}")

@@ -172,11 +172,10 @@ def _conflict_checked() -> Iterator[None]:
         raise AuditConflict from error
 
 
-def _with_derived(
-    answers: Mapping[str, AnswerValue], score: Score | None
-) -> Mapping[str, AnswerValue]:
+def with_derived(answers: Mapping[str, AnswerValue], score: Score | None) -> dict[str, AnswerValue]:
+    """The answers with those the tool works out (``score.derived``), fresh, on top."""
     if score is None or not score.derived:
-        return answers
+        return dict(answers)
     return {**answers, **score.derived}
 
 
@@ -185,7 +184,7 @@ def save_draft(
 ) -> None:
     """Store the answers; the audit stays a draft. Bumps the audit's version."""
     with _conflict_checked():
-        apply_answers(audit, _with_derived(answers, score))
+        apply_answers(audit, with_derived(answers, score))
         audit.updated_at = utcnow()
         trail.record("audit.saved", audit, summary=f"Saved {trail.audit_label(audit)} as a draft")
 
@@ -193,7 +192,7 @@ def save_draft(
 def submit(audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None) -> None:
     """Store the answers and the outcome, and make the audit read-only."""
     with _conflict_checked():
-        apply_answers(audit, _with_derived(answers, score))
+        apply_answers(audit, with_derived(answers, score))
         now = utcnow()
         audit.status = AuditStatus.SUBMITTED
         if audit.case is not None:
