@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TypeVar
+from functools import lru_cache
+from typing import NamedTuple, TypeVar
 
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
@@ -157,10 +158,29 @@ def audit_visibility(user: User) -> ColumnElement[bool]:
     not see the line audit they moderate until their own audit of the file is
     submitted (blind moderation, ``core.moderation.blind``).
     """
-    return and_(_audit_visibility_by_role(user), Audit.id.not_in(hidden_from(user)))
+    return _audit_visibility(user.id, user.role, user.team_id, user.service_id)
 
 
-def _audit_visibility_by_role(user: User) -> ColumnElement[bool]:
+# SQL expressions are immutable, so one built for a user's id, role and place serves every
+# request of theirs (building it costs more than running the query it filters).
+@lru_cache(maxsize=4096)
+def _audit_visibility(
+    user_id: int, role: Role, team_id: int | None, service_id: int | None
+) -> ColumnElement[bool]:
+    user = _Who(user_id, role, team_id, service_id)
+    return and_(_audit_visibility_by_role(user), Audit.id.not_in(hidden_from(user)))  # type: ignore[arg-type]
+
+
+class _Who(NamedTuple):
+    """What the visibility rules read of a user."""
+
+    id: int
+    role: Role
+    team_id: int | None
+    service_id: int | None
+
+
+def _audit_visibility_by_role(user: User | _Who) -> ColumnElement[bool]:
     own = or_(
         Audit.auditor_id == user.id,
         # The member of staff whose work was audited (e.g. supervision) sees the result.

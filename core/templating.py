@@ -83,12 +83,13 @@ def label_of(value: Any) -> str:
         return ""
     if str(value) in GRADE_CODES:
         return grade_label(str(value))
-    for enum_cls in (Rating, AuditKind, AuditStatus, CaseCategory, Role):
-        try:
-            return enum_cls(value).label
-        except ValueError:
-            continue
-    return str(value)
+    return _ENUM_LABELS.get(str(value), str(value))
+
+
+#: Each stored enum value's label; the first enum in this order wins a shared value.
+_ENUM_LABELS: dict[str, str] = {}
+for _enum in reversed((Rating, AuditKind, AuditStatus, CaseCategory, Role)):
+    _ENUM_LABELS.update({member.value: member.label for member in _enum})
 
 
 def init_templating(app: Flask) -> None:
@@ -118,22 +119,23 @@ def init_templating(app: Flask) -> None:
 
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:
+        # The signed-in user once, not through the proxy at every check of the page.
+        user = current_user._get_current_object()
+
         def can(permission: str) -> bool:
-            return current_user.is_authenticated and has_permission(
-                current_user, Permission(permission)
-            )
+            return user.is_authenticated and has_permission(user, Permission(permission))
 
         def tool_title(slug: str) -> str:
             tool = get_registry().get(slug)
             return tool.title if tool else slug
 
         def plugin_menu_links() -> list[Any]:
-            if not current_user.is_authenticated:
+            if not user.is_authenticated:
                 return []
             return [
                 link
-                for link in get_registry().menu_links(current_user)
-                if has_permission(current_user, Permission(link.permission))
+                for link in get_registry().menu_links(user)
+                if has_permission(user, Permission(link.permission))
             ]
 
         return {

@@ -132,6 +132,8 @@ class Audit(db.Model):
         # Home pages: an auditor's drafts (newest change first) and latest submitted audits.
         Index("ix_audit_auditor_status_submitted", "auditor_id", "status", "submitted_at"),
         Index("ix_audit_auditor_status_updated", "auditor_id", "status", "updated_at"),
+        # Compliance: whether each worker had a submitted audit of their work since a date.
+        Index("ix_audit_worker_status_date", "worker_id", "status", "audit_date"),
         UniqueConstraint("request_token"),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, case, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from core.extensions import db
@@ -134,36 +134,27 @@ def coverage(
         in_scope.append(Team.service_id == service_id)
     if team_id is not None:
         in_scope.append(Team.id == team_id)
-    workers_in_scope = (
-        select(User.id)
-        .join(Team, Team.id == User.team_id)
-        .join(Service, Service.id == Team.service_id)
-        .where(*in_scope)
-    )
-    audited_workers = set(
-        db.session.scalars(
-            # The worker who held the case when it was audited, not whoever holds it now.
-            # Only the workers listed: a team's or a service's page reads their audits
-            # (through the index on the worker), not six months of the whole council's.
-            select(Audit.worker_id)
-            .where(
-                Audit.worker_id.in_(workers_in_scope),
-                Audit.status == AuditStatus.SUBMITTED,
-                Audit.audit_date >= since,
-            )
-            .distinct()
-        )
+    # The worker who held the case when it was audited, not whoever holds it now. One
+    # probe of the index on (worker, status, date) per worker listed: a service's page
+    # reads neither the whole council's audits nor each worker's six months of them.
+    audited = exists().where(
+        Audit.worker_id == User.id,
+        Audit.status == AuditStatus.SUBMITTED,
+        Audit.audit_date >= since,
     )
     statement = (
-        select(Team, User)
+        select(Team, User, audited)
         .join(User, User.team_id == Team.id)
         .join(Service, Service.id == Team.service_id)
         .where(*in_scope)
         .order_by(Service.name, Team.name, User.name)
     )
     teams: dict[int, tuple[str, list[User]]] = {}
-    for team, worker in db.session.execute(statement):
+    audited_workers: set[int] = set()
+    for team, worker, was_audited in db.session.execute(statement):
         teams.setdefault(team.id, (f"{team.name} ({team.service.name})", []))[1].append(worker)
+        if was_audited:
+            audited_workers.add(worker.id)
     return [
         Coverage(
             label,

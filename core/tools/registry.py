@@ -18,7 +18,7 @@ import pluggy
 from flask import Flask, current_app
 from sqlalchemy import and_, or_, select
 
-from core import hookspecs
+from core import hookspecs, memo
 from core.extensions import db
 from core.grading.council import council_scale
 from core.grading.scales import GRADE_SCALE, OUTSTANDING_GRADE, GradeScale
@@ -186,10 +186,14 @@ class ToolRegistry:
         specs = self.setting_specs(slug)
         merged = {spec.key: spec.default for spec in specs}
         if service_id is not None:
-            stored = db.session.scalar(
-                select(ServiceTool.settings).where(
-                    ServiceTool.tool == slug, ServiceTool.service_id == service_id
-                )
+            # Several hooks of one page ask for the same settings: read them once.
+            stored = memo.remember(
+                ("tool settings", slug, service_id),
+                lambda: db.session.scalar(
+                    select(ServiceTool.settings).where(
+                        ServiceTool.tool == slug, ServiceTool.service_id == service_id
+                    )
+                ),
             )
             known = {spec.key for spec in specs}
             merged.update({k: v for k, v in (stored or {}).items() if k in known})
@@ -386,6 +390,13 @@ def previous_audit(audit: Audit) -> Audit | None:
 
 def previous_answers(audit: Audit) -> AnswerSet | None:
     """The answers of :func:`previous_audit`, or None when there is none."""
+    if audit.id is None:
+        return _previous_answers(audit)
+    # The audit page scores the audit more than once (its summary, its follow-up needs).
+    return memo.remember(("previous answers", audit.id), lambda: _previous_answers(audit))
+
+
+def _previous_answers(audit: Audit) -> AnswerSet | None:
     earlier = previous_audit(audit)
     if earlier is None:
         return None

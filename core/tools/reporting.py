@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, Date, Select, cast, func, literal_column, 
 from sqlalchemy import type_coerce as coerce
 
 from core.extensions import db
+from core.memo import remembered
 from core.models import Answer, Audit, AuditKind, AuditStatus, Grade, Rating, Service
 from core.models.audits import SCALE
 from core.models.reports import ALL_SERVICES, ALL_TEAMS, ReportTally, TallyAxis
@@ -349,9 +350,32 @@ def _tally_rows(
     axes = [a for a in axes if a not in _BY_QUESTION or keys]
     if not axes:
         return []
+    # A report page asks for the same scope several times (counts by kind, ratings,
+    # values, outcomes): the tally is read once per scope and transaction.
+    memo = remembered()
+    place = (scope.tool, scope.directorate_id, scope.service_id, scope.team_id)
+    grain = ("tally", *place, months, scope.kinds, scope.categories, by_month)
+    if any((grain, axis) not in memo for axis in axes):
+        # Every axis at once: the page's other sections will ask for the rest.
+        missing = [axis for axis in TallyAxis if (grain, axis) not in memo]
+        for axis in missing:
+            memo[(grain, axis)] = []
+        for row in _read_tally(scope, months, missing, by_month):
+            memo[(grain, row.axis)].append(row)
+    wanted = set(keys)
+    return [
+        row
+        for axis in axes
+        for row in memo[(grain, axis)]
+        if axis not in _BY_QUESTION or row.measure in wanted
+    ]
+
+
+def _read_tally(
+    scope: ReportScope, months: tuple[date, date], axes: Sequence[TallyAxis], by_month: bool
+) -> list[CountRow]:
+    """Every measure's counts of ``axes`` in scope, from the tally, in one statement."""
     where = [*_tally_filters(scope, months), ReportTally.axis.in_(axes)]
-    if _BY_QUESTION & set(axes):
-        where.append(or_(ReportTally.axis.not_in(_BY_QUESTION), ReportTally.measure.in_(keys)))
     group = [ReportTally.kind, ReportTally.axis, ReportTally.measure, ReportTally.value]
     month = ReportTally.month if by_month else null()
     if by_month:
@@ -362,7 +386,7 @@ def _tally_rows(
         .group_by(*group)
     )
     return [
-        CountRow(row_month, kind.value, axis, measure, value, int(n))
+        CountRow(row_month, kind.value, TallyAxis(axis), measure, value, int(n))
         for row_month, kind, axis, measure, value, n in db.session.execute(statement)
     ]
 

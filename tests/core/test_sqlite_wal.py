@@ -38,6 +38,9 @@ def test_a_commit_goes_through_while_another_connection_is_reading(tmp_path: Pat
             mode = reader.cursor()
             mode.execute("PRAGMA journal_mode")
             assert mode.fetchone()[0] == "wal"
+            # WAL's advised setting: a commit does not wait for the disk (1 is NORMAL).
+            mode.execute("PRAGMA synchronous")
+            assert mode.fetchone()[0] == 1
         finally:
             reader.close()
             writer.close()
