@@ -7,6 +7,7 @@ import secrets
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from core.access import (
     SEES_EVERYTHING,
@@ -76,6 +77,7 @@ def show(case_id: int) -> str:
     audits = db.session.scalars(
         select(Audit)
         .where(Audit.case_id == case.id, audit_visibility(current_user))
+        .options(joinedload(Audit.auditor))
         .order_by(Audit.created_at.desc())
     ).all()
     registry = get_registry()
@@ -91,6 +93,7 @@ def show(case_id: int) -> str:
         select(CaseAssignment, Category.label)
         .outerjoin(Category, Category.code == CaseAssignment.category)
         .where(CaseAssignment.case_id == case.id)
+        .options(joinedload(CaseAssignment.team), joinedload(CaseAssignment.worker))
         .order_by(CaseAssignment.started_on.desc(), CaseAssignment.id.desc())
     ).all()
     referrals = db.session.scalars(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from core.access import audit_visibility
 from core.extensions import db
@@ -15,11 +15,14 @@ LIMIT = 50
 
 
 def _with_audit() -> tuple[object, ...]:
+    # Loaded by a second statement only when there are rows: most home pages have none,
+    # and joining five more tables into the list's own query cost PostgreSQL more to
+    # plan than to run (issue 12).
     return (
-        joinedload(Feedback.audit).joinedload(Audit.case),
-        joinedload(Feedback.audit).joinedload(Audit.subject_user),
-        joinedload(Feedback.audit).joinedload(Audit.auditor),
-        joinedload(Feedback.worker),
+        selectinload(Feedback.audit).options(
+            joinedload(Audit.case), joinedload(Audit.subject_user), joinedload(Audit.auditor)
+        ),
+        selectinload(Feedback.worker),
     )
 
 

@@ -7,14 +7,14 @@ from datetime import date
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Subquery, select, union
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from core.access import Permission, audit_visibility, has_permission, requires
 from core.audits import panels
 from core.extensions import db
-from core.models import Allocation, AllocationStatus, Audit, AuditStatus, Case, Role
+from core.models import Allocation, AllocationStatus, Audit, AuditStatus, Case, Role, User
 
 bp = Blueprint("home", __name__)
 
@@ -48,21 +48,7 @@ def index() -> str | Response:
     ).all()
     about_my_cases: list[Audit] = []
     if user.role is Role.SOCIAL_WORKER:
-        # Feedback on their own work from managers and independent reviewers.
-        my_cases = select(Case.id).where(Case.allocated_worker_id == user.id)
-        about_my_cases = list(
-            db.session.scalars(
-                select(Audit)
-                .where(
-                    or_(Audit.case_id.in_(my_cases), Audit.subject_user_id == user.id),
-                    Audit.auditor_id != user.id,
-                    audit_visibility(user),
-                )
-                .options(*LISTED)
-                .order_by(Audit.submitted_at.desc())
-                .limit(RECENT)
-            )
-        )
+        about_my_cases = _about_my_work(user)
     allocated = db.session.scalars(
         select(Allocation)
         .where(Allocation.auditor_id == user.id, Allocation.status == AllocationStatus.ALLOCATED)
@@ -78,4 +64,35 @@ def index() -> str | Response:
         today=date.today(),
         token=secrets.token_urlsafe(16),
         panels=panels.for_home(user),
+    )
+
+
+def _about_my_work(worker: User) -> list[Audit]:
+    """Others' latest audits of a worker's cases or of the worker: feedback on their work.
+
+    The latest of each kind are found apart and then merged: asked as one OR, PostgreSQL
+    read every audit the council had ever submitted to find them (issue 12).
+    """
+
+    def latest(about: ColumnElement[bool]) -> Subquery:
+        return (
+            select(Audit.id)
+            .where(about, Audit.auditor_id != worker.id, audit_visibility(worker))
+            .order_by(Audit.submitted_at.desc())
+            .limit(RECENT)
+            .subquery()
+        )
+
+    my_cases = select(Case.id).where(Case.allocated_worker_id == worker.id)
+    of_my_cases = latest(Audit.case_id.in_(my_cases))
+    of_me = latest(Audit.subject_user_id == worker.id)
+    either = union(select(of_my_cases.c.id), select(of_me.c.id)).subquery()
+    return list(
+        db.session.scalars(
+            select(Audit)
+            .where(Audit.id.in_(select(either.c.id)))
+            .options(*LISTED)
+            .order_by(Audit.submitted_at.desc())
+            .limit(RECENT)
+        )
     )

@@ -33,7 +33,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Connection, String, event, select
+from sqlalchemy import Connection, Index, String, event, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -65,6 +65,12 @@ class ReportTally(db.Model):
     """Submitted audits (or their answers) counted by month, place, kind, category, measure."""
 
     __tablename__ = "report_tally"
+    __table_args__ = (
+        # A team's months: the key puts the service between team and month (a team's
+        # rows carry its service), so without this a team's report read every month
+        # the team has ever had to find the one it shows.
+        Index("ix_report_tally_team_month", "tool", "team_id", "month"),
+    )
 
     # Primary key order is the reading order: tool, then the grain and place (a
     # team, a service, or the council), then a range of months.

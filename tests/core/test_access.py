@@ -405,3 +405,26 @@ def test_a_closed_case_cannot_be_audited_by_posting_the_start_form(client, auth,
     assert response.status_code == 302
     assert response.location == f"/cases/{case.id}"
     assert audit_count() == 0
+
+
+def test_a_workers_home_lists_audits_of_their_cases_and_of_them_newest_first(
+    client, auth, borough
+):
+    """Audits of the worker's cases and of the worker (supervision) are merged, latest first."""
+    registry = get_registry()
+    worker, manager = borough.user("worker"), borough.user("service_manager")
+    service_id = worker.team.service_id
+    registry.set_switch("supervision_audit", service_id, True)
+    of_case = audit_of(borough, "cin", "team_manager")
+    of_worker = workflow.start_staff_audit(registry, worker, manager, "supervision_audit", "sup")
+    answers = registry.demo_answers("supervision_audit", None, Random(1), service_id)
+    assert answers is not None
+    workflow.submit(
+        of_worker, answers, registry.score("supervision_audit", answers, service_id)
+    )
+    auth.login("worker@test.example")
+    home = client.get("/").get_data(as_text=True)
+    section = home[home.index("Audits of your work") :]
+    latest, earlier = f"/audits/{of_worker.id}", f"/audits/{of_case.id}"
+    assert latest in section and earlier in section
+    assert section.index(latest) < section.index(earlier)

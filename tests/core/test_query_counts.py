@@ -19,7 +19,7 @@ from sqlalchemy import event
 
 from core.audits import workflow
 from core.extensions import db
-from core.models import AuditKind, CaseCategory
+from core.models import AuditKind, Case, CaseAssignment, CaseCategory
 from core.testing import make_case, sign_in
 from core.tools.registry import get_registry
 from tests.factories import Borough
@@ -92,6 +92,27 @@ def grow(borough: Borough, rounds: int, start: int) -> None:
         db.session.commit()
 
 
+def grow_case(borough: Borough, case: Case) -> None:
+    """More on the measured case page: audits by other auditors, and who held it before."""
+    answers = children_answers(overall="partially_met", grade="adequate")
+    submitted_audit(case, borough.users["iro"], answers, kind=AuditKind.INDEPENDENT)
+    submitted_audit(case, borough.users["deputy"], answers)
+    for n, (team, worker) in enumerate(
+        [(borough.south, "other_worker"), (borough.north, "deputy"), (borough.south, None)]
+    ):
+        db.session.add(
+            CaseAssignment(
+                case_id=case.id,
+                team_id=team.id,
+                worker_id=borough.users[worker].id if worker else None,
+                category=CaseCategory.CHILD_IN_NEED.value,
+                started_on=date(2024, 1 + n, 1),
+                ended_on=date(2024, 2 + n, 1),
+            )
+        )
+    db.session.commit()
+
+
 def statements(app: Flask, client: FlaskClient, who: str, url: str) -> int:
     with counting(app) as count:
         response = client.get(url)
@@ -136,6 +157,7 @@ def test_no_page_asks_more_questions_as_the_council_grows(
 
     small = measure_all()
     grow(borough, rounds=5, start=100)
+    grow_case(borough, case)
     large = measure_all()
     grown = [
         f"{who} {url}: {small[(who, url)]} statements, then {large[(who, url)]} with more rows"
