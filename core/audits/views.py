@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
 
 from core.access import Permission, can_view_audit, can_view_case, requires
@@ -31,6 +33,15 @@ from core.trail import audit_label, record_view
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 
+#: What the audit's page shows of it: its case, team, service and people.
+SHOWN = (
+    joinedload(Audit.case),
+    joinedload(Audit.team),
+    joinedload(Audit.service),
+    joinedload(Audit.auditor),
+    joinedload(Audit.subject_user),
+)
+
 
 @bp.route("/start/<int:case_id>", methods=["POST"])
 @requires(Permission.CONDUCT_AUDITS)
@@ -52,8 +63,8 @@ def start(case_id: int) -> Response:
     return redirect(url_for("audits.edit", audit_id=audit.id))
 
 
-def _audit_or_404(audit_id: int) -> Audit:
-    audit = db.session.get(Audit, audit_id)
+def _audit_or_404(audit_id: int, *options: ORMOption) -> Audit:
+    audit = db.session.get(Audit, audit_id, options=options)
     if audit is None or not can_view_audit(current_user, audit):
         abort(404)
     return audit
@@ -75,7 +86,8 @@ def definition_of(audit: Audit) -> FormDefinition:
 @bp.route("/<int:audit_id>")
 @requires(Permission.VIEW_CASES)
 def show(audit_id: int) -> str:
-    audit = _audit_or_404(audit_id)
+    # What the page shows of the audit, with it rather than a statement each.
+    audit = _audit_or_404(audit_id, *SHOWN)
     record_view("audit.viewed", audit, summary=f"Viewed {audit_label(audit)}")
     registry = get_registry()
     definition = definition_of(audit)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, or_, select
 from werkzeug.wrappers import Response
 
 from core import trail
@@ -328,10 +328,13 @@ def agreement() -> Any:
 def _audit_panel(audit: Audit, user: User) -> panels.Panel | None:
     """On the line audit: drawn, and once done the outcome. On the moderator's audit:
     what it moderates, and the way to the comparison."""
-    as_line = db.session.scalar(select(Moderation).where(Moderation.line_audit_id == audit.id))
-    as_second = db.session.scalar(
-        select(Moderation).where(Moderation.moderation_audit_id == audit.id)
-    )
+    found = db.session.scalars(
+        select(Moderation).where(
+            or_(Moderation.line_audit_id == audit.id, Moderation.moderation_audit_id == audit.id)
+        )
+    ).all()
+    as_line = next((m for m in found if m.line_audit_id == audit.id), None)
+    as_second = next((m for m in found if m.moderation_audit_id == audit.id), None)
     moderation = as_line or as_second
     if moderation is None or not comparison.may_see_result(user, moderation):
         return None
