@@ -19,6 +19,7 @@ from typing import NamedTuple, TypeVar
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm.interfaces import ORMOption
 
 from core.extensions import db, login_manager
 from core.models import Audit, AuditKind, AuditStatus, Case, Role, User
@@ -207,6 +208,25 @@ def can_view_case(user: User, case: Case) -> bool:
         return False
     return bool(
         db.session.scalar(select(exists().where(Case.id == case.id, case_visibility(user))))
+    )
+
+
+def visible_case(user: User, case_id: int, *options: ORMOption) -> Case | None:
+    """The case, if it exists and ``user`` may see it: the row and the rule in one
+    statement (a page's first question, so a round trip saved on every case page)."""
+    if not has_permission(user, Permission.VIEW_CASES):
+        return None
+    return db.session.scalar(
+        select(Case).where(Case.id == case_id, case_visibility(user)).options(*options)
+    )
+
+
+def visible_audit(user: User, audit_id: int, *options: ORMOption) -> Audit | None:
+    """The audit, if it exists and ``user`` may see it, in one statement."""
+    if not has_permission(user, Permission.VIEW_CASES):
+        return None
+    return db.session.scalar(
+        select(Audit).where(Audit.id == audit_id, audit_visibility(user)).options(*options)
     )
 
 

@@ -10,12 +10,19 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from core import trail
-from core.access import SEES_EVERYTHING, Permission, audit_visibility, can_view_audit, requires
+from core.access import (
+    SEES_EVERYTHING,
+    Permission,
+    audit_visibility,
+    can_view_audit,
+    requires,
+    visible_audit,
+)
 from core.actions import followup, rules
 from core.actions.comparison import compare, summary
 from core.actions.forms import DoneForm, ReAuditForm, ReviewForm, SetActionForm, read_date
@@ -46,10 +53,7 @@ HOME_LIMIT = 20
 
 
 def _audit_or_404(audit_id: int) -> Audit:
-    audit = db.session.get(Audit, audit_id)
-    if audit is None or not can_view_audit(current_user, audit):
-        abort(404)
-    return audit
+    return visible_audit(current_user, audit_id) or abort(404)
 
 
 def _may_see(user: User, action: RemedialAction) -> bool:
@@ -72,13 +76,22 @@ def _reaudit_of(audit: Audit) -> ReAudit | None:
     return db.session.scalar(select(ReAudit).where(ReAudit.audit_id == audit.id))
 
 
-def _reaudit_done_by(audit: Audit) -> ReAudit | None:
-    """The re-audit request ``audit`` carries out, if it is one."""
-    return db.session.scalar(
-        select(ReAudit)
+def _reaudits(audit: Audit) -> tuple[ReAudit | None, ReAudit | None]:
+    """The re-audit asked for after ``audit``, and the one ``audit`` carries out if it is
+    one: in one statement, each found by its own unique key (an OR across the join
+    would read every re-audit)."""
+    asked_after = select(ReAudit.id).where(ReAudit.audit_id == audit.id)
+    carried_out = (
+        select(ReAudit.id)
         .join(Allocation, Allocation.id == ReAudit.allocation_id)
         .where(Allocation.audit_id == audit.id)
     )
+    found = db.session.scalars(
+        select(ReAudit).where(ReAudit.id.in_(union_all(asked_after, carried_out)))
+    ).all()
+    after = next((r for r in found if r.audit_id == audit.id), None)
+    of = next((r for r in found if r.audit_id != audit.id), None)
+    return after, of
 
 
 # -- the audit page's panel and the home page's section ---------------------------------
@@ -90,8 +103,7 @@ def _follow_up_panel(audit: Audit, user: User) -> panels.Panel | None:
         return None
     actions = _actions_of(audit)
     may = rules.may_follow_up(user, audit)
-    reaudit = _reaudit_of(audit)
-    of = _reaudit_done_by(audit)
+    reaudit, of = _reaudits(audit)
     if not (actions or may or reaudit or of):
         return None
     readiness = rules.readiness(audit, actions)
@@ -121,19 +133,39 @@ def _to_confirm(user: User) -> ColumnElement[bool]:
     return false()
 
 
-@panels.home_section(order=20)
+def _mine(user: User) -> Select[tuple[RemedialAction]]:
+    """Open actions the user owns."""
+    return select(RemedialAction).where(
+        RemedialAction.owner_id == user.id, RemedialAction.status == ActionStatus.OPEN
+    )
+
+
+def _confirming(user: User) -> Select[tuple[RemedialAction]]:
+    """Done actions the user is asked to confirm."""
+    return (
+        select(RemedialAction)
+        .join(Audit, Audit.id == RemedialAction.audit_id)
+        .where(RemedialAction.status == ActionStatus.DONE, _to_confirm(user))
+    )
+
+
+def _any_actions(user: User) -> ColumnElement[bool]:
+    return or_(
+        _mine(user).with_only_columns(RemedialAction.id).exists(),
+        _confirming(user).with_only_columns(RemedialAction.id).exists(),
+    )
+
+
+@panels.home_section(order=20, probe=_any_actions)
 def _home_actions(user: User) -> panels.Panel | None:
     mine = db.session.scalars(
-        select(RemedialAction)
-        .where(RemedialAction.owner_id == user.id, RemedialAction.status == ActionStatus.OPEN)
+        _mine(user)
         .options(joinedload(RemedialAction.audit))
         .order_by(RemedialAction.due_date, RemedialAction.id)
         .limit(HOME_LIMIT)
     ).all()
     confirm = db.session.scalars(
-        select(RemedialAction)
-        .join(Audit, Audit.id == RemedialAction.audit_id)
-        .where(RemedialAction.status == ActionStatus.DONE, _to_confirm(user))
+        _confirming(user)
         .options(joinedload(RemedialAction.owner))
         .order_by(RemedialAction.done_at, RemedialAction.id)
         .limit(HOME_LIMIT)

@@ -12,7 +12,7 @@ have to know about every one of them, and a newcomer finds each feature in one p
             return None                     # nothing to show: no panel
         return panels.Panel("actions/_panel.html", {"actions": ...})
 
-    @panels.home_section(order=20)
+    @panels.home_section(order=20, probe=lambda user: my_actions(user).exists())
     def _my_actions(user):
         ...                                 # a Panel, or None
 
@@ -20,6 +20,13 @@ A panel's template is rendered on its own with its context (and Flask's globals 
 ``current_user``, ``url_for``, ``csrf_token``), and the page places the HTML. Panels are
 shown in ``order`` (low first); the audit page puts them after its outcome, the home
 page after the allocated audits.
+
+Most home sections are empty most of the time. A section may give a ``probe``: the
+condition (SQL, usually an ``EXISTS``, or a plain bool) under which it has something
+to show. The home page asks every probe in one statement and calls only the sections
+whose probe said yes, so an empty home page costs one query instead of one or two per
+section (issue 12). A probe must never say no when its section would show something;
+a section without one is always called.
 """
 
 from __future__ import annotations
@@ -30,7 +37,9 @@ from typing import Any
 
 from flask import render_template
 from markupsafe import Markup
+from sqlalchemy import ColumnElement, select
 
+from core.extensions import db
 from core.models import Audit, User
 
 
@@ -45,10 +54,20 @@ class Panel:
 
 AuditPanelFunction = Callable[[Audit, User], Panel | None]
 HomeSectionFunction = Callable[[User], Panel | None]
+#: Whether a home section may have anything for a user: a SQL condition or a bool.
+HomeProbe = Callable[[User], "ColumnElement[bool] | bool"]
+
+
+@dataclass(frozen=True)
+class _HomeSection:
+    order: int
+    function: HomeSectionFunction
+    probe: HomeProbe | None
+
 
 # Code, not app state: registered once per process when the feature's module is imported.
 _AUDIT: dict[str, tuple[int, AuditPanelFunction]] = {}
-_HOME: dict[str, tuple[int, HomeSectionFunction]] = {}
+_HOME: dict[str, _HomeSection] = {}
 
 
 def _key(function: Callable[..., Any]) -> str:
@@ -65,11 +84,14 @@ def audit_panel(order: int = 50) -> Callable[[AuditPanelFunction], AuditPanelFun
     return decorate
 
 
-def home_section(order: int = 50) -> Callable[[HomeSectionFunction], HomeSectionFunction]:
-    """Register a section of the home page ("what you have to do")."""
+def home_section(
+    order: int = 50, probe: HomeProbe | None = None
+) -> Callable[[HomeSectionFunction], HomeSectionFunction]:
+    """Register a section of the home page ("what you have to do"), with the ``probe``
+    that says whether it may have anything to show (see the module's docstring)."""
 
     def decorate(function: HomeSectionFunction) -> HomeSectionFunction:
-        _HOME[_key(function)] = (order, function)
+        _HOME[_key(function)] = _HomeSection(order, function, probe)
         return function
 
     return decorate
@@ -82,6 +104,19 @@ def for_audit(audit: Audit, user: User) -> list[Markup]:
 
 
 def for_home(user: User) -> list[Markup]:
-    """The home page's extra sections for this user, rendered."""
-    shown = sorted(_HOME.values(), key=lambda item: item[0])
-    return [p.render() for _, function in shown if (p := function(user)) is not None]
+    """The home page's extra sections for this user, rendered: the probes asked in one
+    statement, then the sections that may have something called."""
+    sections = sorted(_HOME.values(), key=lambda section: section.order)
+    answers = [True if s.probe is None else s.probe(user) for s in sections]
+    asked = {i: answer for i, answer in enumerate(answers) if not isinstance(answer, bool)}
+    if asked:
+        row = db.session.execute(
+            select(*(condition.label(f"p{i}") for i, condition in asked.items()))
+        ).one()
+        for i, answer in zip(asked, row, strict=True):
+            answers[i] = bool(answer)
+    return [
+        p.render()
+        for section, answer in zip(sections, answers, strict=True)
+        if answer and (p := section.function(user)) is not None
+    ]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
 
-from core.access import Permission, can_view_audit, can_view_case, requires
+from core.access import Permission, requires, visible_audit, visible_case
 from core.audits import confirmation, panels, sections, workflow
 from core.audits.answering import (
     build_form_class,
@@ -35,7 +35,7 @@ bp = Blueprint("audits", __name__, url_prefix="/audits")
 
 #: What the audit's page shows of it: its case, team, service and people.
 SHOWN = (
-    joinedload(Audit.case),
+    joinedload(Audit.case).joinedload(Case.allocated_worker),
     joinedload(Audit.team),
     joinedload(Audit.service),
     joinedload(Audit.auditor),
@@ -46,9 +46,7 @@ SHOWN = (
 @bp.route("/start/<int:case_id>", methods=["POST"])
 @requires(Permission.CONDUCT_AUDITS)
 def start(case_id: int) -> Response:
-    case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(current_user, case):
-        abort(404)
+    case = visible_case(current_user, case_id) or abort(404)
     try:
         audit = workflow.start_audit(
             get_registry(),
@@ -64,10 +62,7 @@ def start(case_id: int) -> Response:
 
 
 def _audit_or_404(audit_id: int, *options: ORMOption) -> Audit:
-    audit = db.session.get(Audit, audit_id, options=options)
-    if audit is None or not can_view_audit(current_user, audit):
-        abort(404)
-    return audit
+    return visible_audit(current_user, audit_id, *options) or abort(404)
 
 
 def subject_of(audit: Audit) -> AuditSubject:

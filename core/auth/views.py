@@ -33,6 +33,7 @@ from core.models import User
 from core.models._types import utcnow
 from core.passwords import hash_password, needs_rehash, verify_password
 from core.sessions import clock
+from core.sessions.store import USER_LOADS
 
 bp = Blueprint("auth", __name__)
 
@@ -43,7 +44,8 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    # Usually already loaded with the session's record (core.sessions.store.find).
+    user = db.session.get(User, int(user_id), options=USER_LOADS) if user_id.isdigit() else None
     # A deactivated account is signed out on its next request.
     return user if user is not None and user.active else None
 

@@ -14,12 +14,12 @@ from core.access import (
     Permission,
     audit_kind_for,
     audit_visibility,
-    can_view_case,
     case_visibility,
     requires,
+    visible_case,
 )
 from core.extensions import db
-from core.models import Audit, Case, CaseAssignment, Category, Referral, Team
+from core.models import Audit, Case, CaseAssignment, Category, Referral, Service, Team
 from core.moderation.blind import moderating_blind
 from core.tools.info import Subject
 from core.tools.registry import get_registry
@@ -30,6 +30,9 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 
 PAGE_SIZE = 25
 
+
+#: What the case page shows of the case, loaded with it rather than a statement each.
+SHOWN = (joinedload(Case.service).joinedload(Service.directorate),)
 
 @bp.route("/")
 @requires(Permission.VIEW_CASES)
@@ -69,10 +72,8 @@ def find() -> str:
 @bp.route("/<int:case_id>")
 @requires(Permission.VIEW_CASES)
 def show(case_id: int) -> str:
-    case = db.session.get(Case, case_id)
     # Not found and not allowed look the same, so references cannot be probed.
-    if case is None or not can_view_case(current_user, case):
-        abort(404)
+    case = visible_case(current_user, case_id, *SHOWN) or abort(404)
     record_view("case.viewed", case, summary=f"Viewed case {case.reference}")
     audits = db.session.scalars(
         select(Audit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from core.audits import panels
@@ -34,11 +34,23 @@ def audit_concerns(audit: Audit, user: User) -> panels.Panel | None:
     return panels.Panel("concerns/_audit_panel.html", context)
 
 
-@panels.home_section(order=5)
+def _waiting(user: User) -> Select[tuple[Concern]]:
+    """The concerns ``user`` may read that nobody has answered yet."""
+    answered = exists().where(ConcernResponse.concern_id == Concern.id)
+    return select(Concern).where(concern_visibility(user), ~answered)
+
+
+def _anything_waiting(user: User) -> ColumnElement[bool] | bool:
+    waiting = _waiting(user).with_only_columns(Concern.id).exists()
+    if user.role not in RESPONDER_ROLES:
+        return waiting
+    return or_(waiting, select(Concern.id).where(responsibility(user)).exists())
+
+
+@panels.home_section(order=5, probe=_anything_waiting)
 def waiting_concerns(user: User) -> panels.Panel | None:
     """Managers: the concerns they must answer. Anyone: those they raised, until answered."""
-    answered = exists().where(ConcernResponse.concern_id == Concern.id)
-    waiting = select(Concern).where(concern_visibility(user), ~answered)
+    waiting = _waiting(user)
     concerns = db.session.scalars(
         waiting.options(*_loaded()).order_by(Concern.due_on, Concern.id).limit(HOME_LIMIT)
     ).all()

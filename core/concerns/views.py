@@ -26,7 +26,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
-from core.access import Permission, can_view_audit, requires
+from core.access import Permission, can_view_audit, requires, visible_audit
 from core.audits import views as audit_views
 from core.concerns import panels, workflow  # noqa: F401  (panels register themselves)
 from core.concerns.forms import RaiseConcernForm, ResponseForm
@@ -61,10 +61,7 @@ def local_time(value: datetime | None) -> str:
 
 
 def _audit_or_404(audit_id: int) -> Audit:
-    audit = db.session.get(Audit, audit_id)
-    if audit is None or not can_view_audit(current_user, audit):
-        abort(404)
-    return audit
+    return visible_audit(current_user, audit_id) or abort(404)
 
 
 def _concern_or_404(concern_id: int) -> Concern:

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from core.access import Permission, can_view_audit, requires
+from core.access import Permission, requires, visible_audit
 from core.audits import panels
 from core.audits.answering import stored_answers
 from core.audits.views import subject_of
@@ -30,9 +30,7 @@ bp = Blueprint("feedback", __name__, url_prefix="/feedback")
 
 def _feedback_or_404(audit_id: int) -> Feedback:
     """The feedback on an audit the user may read; 404 otherwise, as for the audit."""
-    audit = db.session.get(Audit, audit_id)
-    if audit is None or not can_view_audit(current_user, audit):
-        abort(404)
+    audit = visible_audit(current_user, audit_id) or abort(404)
     feedback = workflow.feedback_for(audit)
     if feedback is None:
         abort(404)
@@ -166,7 +164,7 @@ def _feedback_panel(audit: Audit, user: User) -> panels.Panel | None:
     )
 
 
-@panels.home_section(order=10)
+@panels.home_section(order=10, probe=queries.any_to_acknowledge)
 def _to_acknowledge(user: User) -> panels.Panel | None:
     waiting = queries.to_acknowledge(user)
     if not waiting:
@@ -174,7 +172,7 @@ def _to_acknowledge(user: User) -> panels.Panel | None:
     return panels.Panel("feedback/_home_worker.html", {"items": waiting, "today": date.today()})
 
 
-@panels.home_section(order=11)
+@panels.home_section(order=11, probe=queries.any_to_discuss)
 def _to_discuss(user: User) -> panels.Panel | None:
     waiting = queries.to_discuss(user)
     if not waiting:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from werkzeug.wrappers import Response
 
 from core import trail
@@ -350,16 +350,19 @@ def _audit_panel(audit: Audit, user: User) -> panels.Panel | None:
     )
 
 
-@panels.home_section(order=15)
+def _to_moderate(user: User) -> Select[tuple[Moderation]]:
+    return select(Moderation).where(
+        Moderation.moderator_id == user.id, Moderation.status != ModerationStatus.COMPLETED
+    )
+
+
+@panels.home_section(
+    order=15, probe=lambda user: _to_moderate(user).with_only_columns(Moderation.id).exists()
+)
 def _home_section(user: User) -> panels.Panel | None:
     """Moderations to do, for the moderator."""
     waiting = db.session.scalars(
-        select(Moderation)
-        .where(
-            Moderation.moderator_id == user.id,
-            Moderation.status != ModerationStatus.COMPLETED,
-        )
-        .order_by(Moderation.due_date, Moderation.id)
+        _to_moderate(user).order_by(Moderation.due_date, Moderation.id)
     ).all()
     if not waiting:
         return None

@@ -10,17 +10,23 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from core.extensions import db
 from core.models.sessions import UserSession
+from core.models.users import User
 from core.sessions import clock
 
 USER_AGENT_LENGTH = 255
+
+#: What every signed-in page shows of its user (the team or service beside their name),
+#: loaded with the user (also by Flask-Login's user loader, ``core.auth.views``).
+USER_LOADS = (joinedload(User.team), joinedload(User.own_service))
 
 
 def token_hash(token: str) -> str:
@@ -74,6 +80,9 @@ class LiveSession:
     data: str
     last_seen_at: datetime
     expires_at: datetime
+    #: The signed-in user, when found with the record: held only so that the ORM's
+    #: identity map (which holds objects weakly) still has it when Flask-Login asks.
+    user: User | None = field(default=None, repr=False, compare=False)
 
     def seconds_left(self, now: datetime) -> int:
         """Seconds until the idle timeout or the absolute end, whichever comes first."""
@@ -84,9 +93,15 @@ class LiveSession:
 def find(token: str, on_end: Callable[[int, str], None] | None = None) -> LiveSession | None:
     """The live session for a cookie's token, or None. A session found past its idle or
     absolute limit is ended here, so the record says why it stopped (``on_end`` is told)."""
-    record = db.session.scalar(
-        select(UserSession).where(UserSession.token_hash == token_hash(token))
-    )
+    # The user comes in the same statement: Flask-Login's user loader then finds them
+    # in the session's identity map instead of asking again (issue 12).
+    found = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .options(*USER_LOADS)
+        .where(UserSession.token_hash == token_hash(token))
+    ).first()
+    record = found[0] if found is not None else None
     if record is None or record.ended_at is not None:
         return None
     now = clock.now()
@@ -101,7 +116,7 @@ def find(token: str, on_end: Callable[[int, str], None] | None = None) -> LiveSe
             on_end(record.user_id, reason)
         return None
     return LiveSession(
-        record.id, record.user_id, record.data, record.last_seen_at, record.expires_at
+        record.id, record.user_id, record.data, record.last_seen_at, record.expires_at, found[1]
     )
 
 

@@ -85,14 +85,48 @@ def reset_schema(url: str) -> None:
 
 
 def empty_tables() -> None:
-    """Delete every row (in the current app's database), keeping the schema."""
+    """Delete every row (in the current app's database), keeping the schema; on
+    PostgreSQL every id sequence starts again at 1, as after ``TRUNCATE ... RESTART
+    IDENTITY``."""
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        _empty_postgresql_tables()
     else:
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
     db.session.commit()
+
+
+def _empty_postgresql_tables() -> None:
+    """Delete the rows of the tables that have any, in one transaction.
+
+    ``TRUNCATE`` of the whole schema gives every table and index new files and syncs
+    them at commit: about a second per test, most of the PostgreSQL run's time. A test
+    leaves a few rows in a few tables, and deleting those costs milliseconds. The
+    deletes run as replication (superuser only), which skips row triggers for this
+    transaction: the append-only guards of the trail and of concerns, and the foreign
+    key checks, so the order does not matter. Without superuser rights the tables
+    that hold rows are truncated instead."""
+    tables = db.metadata.sorted_tables
+    probe = " UNION ALL ".join(
+        f'SELECT {index} WHERE EXISTS (SELECT 1 FROM "{table.name}")'
+        for index, table in enumerate(tables)
+    )
+    filled = [tables[index] for index in db.session.execute(text(probe)).scalars()]
+    if filled:
+        if db.session.execute(text("SHOW is_superuser")).scalar() == "on":
+            db.session.execute(text("SET LOCAL session_replication_role = replica"))
+            for table in reversed(filled):
+                db.session.execute(text(f'DELETE FROM "{table.name}"'))
+        else:
+            names = ", ".join(f'"{table.name}"' for table in filled)
+            db.session.execute(text(f"TRUNCATE {names} CASCADE"))
+    # Sequences move on even when a test's inserts were rolled back: restart them all.
+    db.session.execute(
+        text(
+            "SELECT setval(oid, 1, false) FROM pg_class "
+            "WHERE relkind = 'S' AND relnamespace = current_schema()::regnamespace"
+        )
+    )
 
 
 def migrated_database(url: str) -> str:

@@ -1,0 +1,98 @@
+"""Home page sections: each says by a probe whether it has anything, and the home page
+asks every probe in one statement before calling only the sections that do.
+
+That each real section still appears when it has something to show is specified by the
+journeys of feedback, actions, concerns and moderation (tests/core/*/test_journey.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, exists, select
+
+from core.audits import panels
+from core.extensions import db
+from core.models import Audit, User
+from core.testing import sign_in
+from tests.factories import Borough
+
+
+@pytest.fixture
+def only_these_sections(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The registered sections set aside for the test's own."""
+    monkeypatch.setattr(panels, "_HOME", {})
+    yield
+
+
+def section(name: str, calls: list[str], probe: panels.HomeProbe | None) -> None:
+    def show(user: User) -> panels.Panel | None:
+        calls.append(name)
+        return None
+
+    show.__qualname__ = name
+    panels.home_section(probe=probe)(show)
+
+
+def test_only_sections_whose_probe_says_yes_are_called(
+    app: Flask, borough: Borough, only_these_sections: None
+):
+    calls: list[str] = []
+    section("no_probe", calls, None)
+    section("says_no", calls, lambda user: False)
+    section("says_yes", calls, lambda user: True)
+    section("sql_no", calls, lambda user: select(Audit.id).where(Audit.auditor_id == -1).exists())
+    section("sql_yes", calls, lambda user: select(User.id).where(User.id == user.id).exists())
+
+    with app.test_request_context():
+        panels.for_home(borough.users["team_manager"])
+
+    assert calls == ["no_probe", "says_yes", "sql_yes"]
+
+
+def test_every_probe_is_asked_in_one_statement(
+    app: Flask, borough: Borough, only_these_sections: None
+):
+    calls: list[str] = []
+    for n in range(4):
+        section(f"empty_{n}", calls, lambda user: exists().where(Audit.auditor_id == -1))
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        with app.test_request_context():
+            assert panels.for_home(borough.users["team_manager"]) == []
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert len(seen) == 1 and seen[0].count("EXISTS") == 4
+    assert calls == []
+
+
+def test_a_home_with_nothing_to_do_asks_about_follow_up_work_once(
+    app: Flask, client: FlaskClient, borough: Borough
+):
+    """A team manager with no feedback, actions, concerns or moderations waiting: the
+    sections' tables are each read only inside the one probe statement."""
+    sign_in(client, "team_manager")
+    client.get("/")
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        home = client.get("/")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert home.status_code == 200
+    follow_up = ("FROM concern", "FROM feedback", "FROM moderation", "FROM remedial_action")
+    asking = [s for s in seen if any(table in s for table in follow_up)]
+    assert len(asking) == 1, asking
+    assert all(table in asking[0] for table in follow_up)
