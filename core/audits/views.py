@@ -104,7 +104,7 @@ def show(audit_id: int) -> str:
 
 def _my_draft(audit_id: int) -> Audit | Response:
     """The signed-in auditor's draft, or where to go instead once it is submitted."""
-    audit = _audit_or_404(audit_id)
+    audit = _audit_or_404(audit_id, *SHOWN)
     if audit.auditor_id != current_user.id:
         abort(403)
     if audit.is_submitted:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pluggy
 from flask import Flask, current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from core import hookspecs, memo
 from core.extensions import db
@@ -370,6 +370,12 @@ def previous_audit(audit: Audit) -> Audit | None:
     Before it by audit date (then by id, for two on one day); for a draft, the latest
     submitted one. None for an audit of no case (a member of staff, a sampled item).
     """
+    earlier = _previous(audit)
+    return None if earlier is None else db.session.scalar(earlier)
+
+
+def _previous(audit: Audit) -> Select[tuple[Audit]] | None:
+    """The statement :func:`previous_audit` runs (None when the audit has no case)."""
     if audit.case_id is None:
         return None
     statement = select(Audit).where(
@@ -384,8 +390,7 @@ def previous_audit(audit: Audit) -> Audit | None:
         if audit.id is not None:
             earlier = or_(earlier, and_(Audit.audit_date == audit.audit_date, Audit.id < audit.id))
         statement = statement.where(earlier)
-    statement = statement.order_by(Audit.audit_date.desc(), Audit.id.desc()).limit(1)
-    return db.session.scalar(statement)
+    return statement.order_by(Audit.audit_date.desc(), Audit.id.desc()).limit(1)
 
 
 def previous_answers(audit: Audit) -> AnswerSet | None:
@@ -397,11 +402,24 @@ def previous_answers(audit: Audit) -> AnswerSet | None:
 
 
 def _previous_answers(audit: Audit) -> AnswerSet | None:
-    earlier = previous_audit(audit)
+    earlier = _previous(audit)
     if earlier is None:
         return None
-    rows = db.session.scalars(select(Answer).where(Answer.audit_id == earlier.id))
-    return {row.question: AnswerValue(row.rating, row.value, row.comment) for row in rows}
+    # The earlier audit and its answers in one statement: its id, then its answers (the
+    # first row says whether there was an earlier audit at all, answered or not).
+    found = earlier.with_only_columns(Audit.id).subquery()
+    rows = db.session.execute(
+        select(found.c.id, Answer.question, Answer.rating, Answer.value, Answer.comment)
+        .select_from(found)
+        .outerjoin(Answer, Answer.audit_id == found.c.id)
+    ).all()
+    if not rows:
+        return None
+    return {
+        row.question: AnswerValue(row.rating, row.value, row.comment)
+        for row in rows
+        if row.question is not None
+    }
 
 
 def load_entry_point_tools(pm: pluggy.PluginManager) -> None:
