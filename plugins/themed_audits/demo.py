@@ -91,8 +91,12 @@ def load(rng: random.Random, today: date) -> str | None:
             },
             **rereferral.demo_answers(rng, {}),
         }
-        workflow.submit(audit, answers, registry.score(rereferral.slug, answers, audit.service_id))
-        audit.audit_date = min(today, end + timedelta(days=rng.randint(1, 25)))
+        workflow.submit(
+            audit,
+            answers,
+            registry.score(rereferral.slug, answers, audit.service_id),
+            on=min(today, end + timedelta(days=rng.randint(1, 25))),
+        )
         submitted += 1
     db.session.commit()
     return (

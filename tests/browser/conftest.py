@@ -2,6 +2,10 @@
 
 Outside CI the browser tests skip when Chromium or Playwright is missing. In CI
 (``CI=true``) they fail instead, so a broken CI image cannot hide them.
+
+They run on SQLite only: they check what the browser does with careaudit's pages (keys,
+focus, scripts, layout), which does not depend on the database, while everything the
+server does with each database is checked by the rest of the suite on both.
 """
 
 from __future__ import annotations
@@ -44,6 +48,14 @@ def chromium_path() -> str | None:
     if os.access(DEBIAN_CHROMIUM, os.X_OK):
         return DEBIAN_CHROMIUM
     return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty SQLite database for the browser tests (see the module's docstring)."""
+    from core.testing.database import migrated_database, sqlite_url
+
+    return migrated_database(sqlite_url(tmp_path_factory.mktemp("browser-db")))
 
 
 @pytest.fixture(scope="module")
