@@ -51,8 +51,10 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated, empty SQLite database for the browser tests (see the module's docstring)."""
+def careaudit_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty SQLite database for the browser tests' app (see the module's
+    docstring). It replaces the app's database, not ``database_url``: a session fixture
+    of that name would be cached and handed to the other tests in the same process."""
     from core.testing.database import migrated_database, sqlite_url
 
     return migrated_database(sqlite_url(tmp_path_factory.mktemp("browser-db")))
