@@ -171,13 +171,14 @@ def test_the_whole_loop_from_not_met_to_a_compared_re_audit(
     allocation = db.session.get(Allocation, allocation.id)
     assert allocation.audit_id == second_id and allocation.status is AllocationStatus.COMPLETED
 
-    # Both audits link to the comparison, which shows the change per standard.
-    assert f"/actions/reaudits/{reaudit.id}" in client.get(f"/audits/{audit_id}").get_data(
-        as_text=True
-    )
-    assert f"/actions/reaudits/{reaudit.id}" in client.get(f"/audits/{second_id}").get_data(
-        as_text=True
-    )
+    # Both audits link to the comparison, which shows the change per standard; only the
+    # second says it is a re-audit.
+    first_page = client.get(f"/audits/{audit_id}").get_data(as_text=True)
+    second_page = client.get(f"/audits/{second_id}").get_data(as_text=True)
+    assert f"/actions/reaudits/{reaudit.id}" in first_page
+    assert f"/actions/reaudits/{reaudit.id}" in second_page
+    assert "This audit is a re-audit of" in second_page
+    assert "This audit is a re-audit of" not in first_page
     compared = client.get(f"/actions/reaudits/{reaudit.id}").get_data(as_text=True)
     row3 = compared.split('data-key="standard_3"')[1].split("</tr>")[0]
     row4 = compared.split('data-key="standard_4"')[1].split("</tr>")[0]
