@@ -21,6 +21,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """
     from core import access, config, jobs, notify, security, sessions, trail, views
     from core.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from core.routing import LazyBuildRule
     from core.templating import init_templating
     from core.tools import registry
 
@@ -31,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    app.url_rule_class = LazyBuildRule
     instance_path.mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config.from_environment(instance_path))
     if test_config:

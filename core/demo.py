@@ -52,7 +52,7 @@ from core.passwords import hash_password
 from core.programme import periods
 from core.programme.allocation import allocate
 from core.programme.rules import default_rules
-from core.tools.info import Subject
+from core.tools.info import Subject, ToolInfo
 from core.tools.registry import get_registry
 
 DEMO_PASSWORD = "demo-only-password"
@@ -559,8 +559,13 @@ def load(seed: int = 2011, today: date | None = None) -> str:
         audits += 1
         return record
 
+    # The services' tools are switched on above and not changed below: ask once each.
+    enabled: dict[int, list[ToolInfo]] = {}
+
     def tools_for(case: Case, subject: str = Subject.CASE) -> list[str]:
-        return [t.slug for t in registry.enabled_for(case.service_id) if t.subject == subject]
+        if case.service_id not in enabled:
+            enabled[case.service_id] = registry.enabled_for(case.service_id)
+        return [t.slug for t in enabled[case.service_id] if t.subject == subject]
 
     def day_in(month_start: date) -> date:
         last = (month_start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(1)

@@ -7,23 +7,17 @@ the real migrations once per database; each test then starts from empty tables.
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pickle
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
 
 # Keep generated secrets and default databases out of the working tree.
 os.environ.setdefault("CAREAUDIT_INSTANCE_PATH", tempfile.mkdtemp(prefix="careaudit-test-"))
 
-from core.extensions import db
 from core.testing.database import (
     DATABASE_URL_VARIABLE,
     migrated_database,
@@ -33,6 +27,7 @@ from core.testing.database import (
     xdist_worker,
 )
 from core.testing.database import empty_tables as _empty_tables
+from tests.demo_rows import load_demo, shared_folder
 from tests.factories import Borough
 
 __all__ = ["_empty_tables", "test_config"]  # imported by tests
@@ -77,10 +72,6 @@ def app(careaudit_app: Flask) -> Flask:
     return careaudit_app
 
 
-#: The demo borough's rows, per database, kept after its first load in this process.
-_DEMO_ROWS: dict[str, list[tuple[str, list[dict[str, object]]]]] = {}
-
-
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: half as many workers again as there are cores. Tests spend part of
     their time waiting for PostgreSQL, Chromium and the servers they start; on two cores
@@ -89,68 +80,11 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return max(1, cores + cores // 2)
 
 
-@contextmanager
-def _demo_lock(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Path | None]:
-    """Held while this process finds or makes the demo rows shared by the run's workers;
-    yields their file (None without xdist)."""
-    if not WORKER:
-        yield None
-        return
-    shared = tmp_path_factory.getbasetemp().parent  # the run's, above each worker's own
-    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
-    with open(shared / f"demo-{backend}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield shared / f"demo-{backend}.pickle"
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
 @pytest.fixture
-def demo_borough(app: Flask, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    """The demo borough (`careaudit demo`, seed 2011, today), for tests that read it.
-
-    Loading it takes half a minute or more, so it is loaded once per database in the
-    whole run, and other tests (in this process or another xdist worker) get the same
-    rows copied in. Tests of the demo command itself run the command instead."""
-    from datetime import date
-
-    from core.demo import load
-
-    rows = _DEMO_ROWS.get(database_url)
-    if rows is None:
-        with _demo_lock(database_url, tmp_path_factory) as shared:
-            if shared is not None and shared.exists():
-                rows = pickle.loads(shared.read_bytes())
-            else:
-                load(seed=2011, today=date.today())
-                rows = [
-                    (table.name, [dict(r._mapping) for r in db.session.execute(table.select())])
-                    for table in db.metadata.sorted_tables
-                ]
-                if shared is not None:
-                    shared.write_bytes(pickle.dumps(rows))
-                _DEMO_ROWS[database_url] = rows
-                return app
-        _DEMO_ROWS[database_url] = rows
-    tables = db.metadata.tables
-    for name, data in rows:
-        if data:
-            db.session.execute(tables[name].insert(), data)
-    if db.engine.dialect.name == "postgresql":
-        # Rows came with their ids: move each id sequence past them.
-        for name, data in rows:
-            table = tables[name]
-            if data and "id" in table.c and table.c.id.autoincrement is not False:
-                db.session.execute(
-                    text(
-                        f"SELECT setval(pg_get_serial_sequence('\"{name}\"', 'id'), "
-                        f'(SELECT max(id) FROM "{name}"))'
-                    )
-                )
-    db.session.commit()
+def demo_borough(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The demo borough (`careaudit demo`, seed 2011, today), for tests that read it:
+    loaded once per database backend in the whole run, then copied (tests/demo_rows.py)."""
+    load_demo(shared_folder(tmp_path_factory))
     return app
 
 

@@ -49,6 +49,7 @@ from core.models import Audit, AuditStatus, Case, Role, User
 from core.models._types import utcnow
 from core.testing.database import xdist_worker
 from core.tools.info import Subject
+from tests.demo_rows import load_demo, shared_folder
 
 if TYPE_CHECKING:
     from flask.testing import FlaskClient
@@ -615,13 +616,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     from werkzeug.serving import make_server
 
     from core import create_app
-    from core.demo import load
     from core.testing.database import empty_tables, migrated_database, sqlite_url, test_config
 
     url = migrated_database(sqlite_url(tmp_path_factory.mktemp("a11y-db")))
     app = create_app(test_config(url))
     with app.app_context(), app.test_request_context():
-        load(seed=2011)
+        load_demo(shared_folder(tmp_path_factory))  # loaded once in the run, then copied
         client = app.test_client()
         _add_what_the_demo_lacks(client)
         urls: dict[tuple[str, str], str] = {}
@@ -763,6 +763,9 @@ class Tabs:
 
             context = self.browser.new_context(base_url=self.base_url)
             context.set_default_timeout(15_000)
+            # The first visit to a page of many charts (the trend view, a committee
+            # pack) draws them all on the server: seconds on a loaded machine.
+            context.set_default_navigation_timeout(60_000)
             tab = context.new_page()
             problems: list[str] = []
             tab.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))

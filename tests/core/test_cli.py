@@ -79,6 +79,10 @@ EXPECTED_SIGN_INS = {role.label: f"{local}@{DOMAIN}" for role, local, _ in DEMO_
 
 def test_demo_loads_a_synthetic_borough_once(runner: FlaskCliRunner, client: FlaskClient, app):
     """`careaudit demo` fills an empty database, prints the sign-ins, and refuses to run twice."""
+    if db.engine.dialect.name != "sqlite":
+        # The load itself runs on PostgreSQL for the demo_borough fixture (the report
+        # tally's check); this command test takes a minute there and adds nothing.
+        pytest.skip("the demo command is tested on SQLite (make run's database)")
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "Loaded the demo borough" in result.output
