@@ -13,7 +13,8 @@ chart, never pyplot's global figure list), so nothing is left open after a call.
 few settings matplotlib only reads from its global ``rcParams`` are applied under a
 lock, which also keeps two threads from drawing at once (matplotlib is not
 thread-safe). Pages draw the same charts again and again, so the output is cached by
-the chart's data (charts are frozen dataclasses, hashable by value).
+the chart's data (charts are frozen dataclasses, hashable by value): in the process, and
+inside an app in the instance folder too, for the server's other processes.
 """
 
 from __future__ import annotations
@@ -21,14 +22,19 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import os
 import re
+import tempfile
 import textwrap
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import matplotlib
+from flask import current_app, has_app_context
 from matplotlib.figure import Figure
 
 from core.exports.document import Chart
@@ -83,14 +89,85 @@ def chart_id(chart: Chart) -> str:
 
 @lru_cache(maxsize=256)
 def _svg(chart: Chart) -> str:
-    prefix = chart_id(chart)
-    raw = _render(chart, "svg", salt=prefix, dpi=72).decode("utf-8")
-    return _accessible(raw, chart, prefix)
+    def draw() -> bytes:
+        prefix = chart_id(chart)
+        raw = _render(chart, "svg", salt=prefix, dpi=72).decode("utf-8")
+        return _accessible(raw, chart, prefix).encode("utf-8")
+
+    return _shared(chart, "svg", 72, draw).decode("utf-8")
 
 
 @lru_cache(maxsize=32)
 def _png(chart: Chart, dpi: int) -> bytes:
-    return _render(chart, "png", salt=chart_id(chart), dpi=dpi)
+    return _shared(chart, "png", dpi, lambda: _render(chart, "png", salt=chart_id(chart), dpi=dpi))
+
+
+# -- drawn once per server -----------------------------------------------------------------
+#
+# Each gunicorn worker, and the job runner that writes committee packs, is a process of
+# its own with its own cache above: a trend page of 35 charts took each of them four
+# seconds to draw the first time. Inside an app the drawn chart is also written to the
+# instance folder, where every process on the server finds it. The file is named by a
+# digest of the chart's data and of everything else that shapes the drawing, so a
+# chart with other data, or drawn by another matplotlib or another version of this
+# module's drawing, is a different file. Files are written whole (a temporary file
+# renamed), and the oldest go when there are more than :data:`SHARED_FILES`.
+
+#: Bump when the drawing changes (colours, sizes, the accessible markup): new names.
+DRAWING_VERSION = 1
+#: Charts kept in the instance folder (each some 10-40 KB).
+SHARED_FILES = 5000
+_written = 0
+
+
+def _shared_folder() -> Path | None:
+    if not has_app_context():
+        return None
+    return Path(current_app.instance_path) / "chart-cache"
+
+
+def _shared(chart: Chart, fmt: str, dpi: int, draw: Callable[[], bytes]) -> bytes:
+    folder = _shared_folder()
+    if folder is None:
+        return draw()
+    key = f"{DRAWING_VERSION}|{matplotlib.__version__}|{fmt}|{dpi}|{chart!r}"
+    path = folder / f"{hashlib.sha256(key.encode()).hexdigest()}.{fmt}"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass  # not drawn yet on this server (or unreadable: draw it)
+    drawn = draw()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as part:
+            try:
+                part.write(drawn)
+                part.close()
+                os.replace(part.name, path)
+            except OSError:
+                Path(part.name).unlink(missing_ok=True)
+                raise
+        _prune(folder)
+    except OSError:
+        pass  # a read-only or full instance folder: the chart is still shown
+    return drawn
+
+
+def _prune(folder: Path) -> None:
+    """Every 100 writes of this process, remove the oldest charts beyond the limit."""
+    global _written
+    _written += 1
+    if _written % 100:
+        return
+    dated = []
+    for chart_file in [*folder.glob("*.svg"), *folder.glob("*.png")]:
+        try:
+            dated.append((chart_file.stat().st_mtime, chart_file))
+        except FileNotFoundError:
+            continue  # another process pruned it first
+    dated.sort(reverse=True)
+    for _, old in dated[SHARED_FILES:]:
+        old.unlink(missing_ok=True)
 
 
 def _render(chart: Chart, fmt: str, salt: str, dpi: int) -> bytes:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from core import memo
 from core.extensions import db
 from core.models import Directorate, Role, Service, Team, User
 
@@ -44,7 +45,14 @@ def _team_scope(team: Team) -> Scope:
 
 
 def scopes_for(user: User) -> list[Scope]:
-    """Every scope ``user`` may choose, broadest first."""
+    """Every scope ``user`` may choose, broadest first.
+
+    A report page asks twice (the form's choices, the chosen scope): the answer is kept
+    for the rest of the transaction (``core.memo``)."""
+    return list(memo.remember(("report scopes", user.id), lambda: _scopes_for(user)))
+
+
+def _scopes_for(user: User) -> tuple[Scope, ...]:
     if user.role in WHOLE_COUNCIL_ROLES:
         services = db.session.scalars(select(Service).order_by(Service.name)).all()
         scopes = [Scope("all", "Whole council", service_ids=tuple(s.id for s in services))]
@@ -54,16 +62,19 @@ def scopes_for(user: User) -> list[Scope]:
                     f"directorate-{directorate.id}",
                     directorate.name,
                     directorate_id=directorate.id,
-                    service_ids=tuple(s.id for s in directorate.services),
+                    # From the list above, not one query per directorate.
+                    service_ids=tuple(
+                        s.id for s in services if s.directorate_id == directorate.id
+                    ),
                 )
             )
         scopes += [_service_scope(s) for s in services]
         teams = db.session.scalars(select(Team).join(Service).order_by(Service.name, Team.name))
         scopes += [_team_scope(t) for t in teams]
-        return scopes
+        return tuple(scopes)
     if user.role is Role.SERVICE_MANAGER and user.own_service is not None:
         service = user.own_service
-        return [_service_scope(service)] + [_team_scope(t) for t in service.teams]
+        return (_service_scope(service), *(_team_scope(t) for t in service.teams))
     if user.role in {Role.TEAM_MANAGER, Role.DEPUTY_TEAM_MANAGER} and user.team is not None:
-        return [_team_scope(user.team)]
-    return []
+        return (_team_scope(user.team),)
+    return ()

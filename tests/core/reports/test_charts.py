@@ -3,10 +3,12 @@ screen readers, the same bytes for the same data (core/reports/charts.py)."""
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -194,3 +196,40 @@ def test_an_issued_report_read_back_from_json_draws_the_same() -> None:
         for one, two in zip(before.blocks, after.blocks, strict=True):
             if isinstance(one, Chart):
                 assert charts.svg(two) == charts.svg(one)
+
+
+def test_a_chart_is_drawn_once_per_server(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside an app the drawing is kept in the instance folder: another process (here,
+    this one with its own cache emptied) reads it instead of drawing it again."""
+    chart = replace(trend_chart(), key="drawn-once-per-server")
+    first = charts.svg(chart)
+    assert list((Path(app.instance_path) / "chart-cache").glob("*.svg"))
+
+    charts._svg.cache_clear()
+    monkeypatch.setattr(charts, "_render", lambda *a, **k: pytest.fail("drawn again"))
+    assert charts.svg(chart) == first
+    # Other data is another chart, drawn afresh.
+    with pytest.raises(pytest.fail.Exception):
+        charts.svg(replace(chart, title="Another title"))
+
+
+def test_an_unwritable_instance_folder_still_draws(
+    app, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    monkeypatch.setattr(charts, "_shared_folder", lambda: blocked / "chart-cache")
+    charts._svg.cache_clear()
+    assert charts.svg(standards_chart()).startswith("<svg")
+
+
+def test_only_the_newest_charts_are_kept(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for age, name in enumerate(["e", "d", "c", "b", "a"]):
+        drawn = tmp_path / f"{name}.svg"
+        drawn.write_text("<svg/>")
+        os.utime(drawn, (1_000_000 - age, 1_000_000 - age))  # "e" newest
+    (tmp_path / "half-written.part").write_text("<sv")
+    monkeypatch.setattr(charts, "SHARED_FILES", 2)
+    monkeypatch.setattr(charts, "_written", 99)  # the hundredth write prunes
+    charts._prune(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.svg", "e.svg", "half-written.part"]
