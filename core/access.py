@@ -203,14 +203,6 @@ def _audit_visibility_by_role(user: User | _Who) -> ColumnElement[bool]:
     return false()
 
 
-def can_view_case(user: User, case: Case) -> bool:
-    if not has_permission(user, Permission.VIEW_CASES):
-        return False
-    return bool(
-        db.session.scalar(select(exists().where(Case.id == case.id, case_visibility(user))))
-    )
-
-
 def visible_case(user: User, case_id: int, *options: ORMOption) -> Case | None:
     """The case, if it exists and ``user`` may see it: the row and the rule in one
     statement (a page's first question, so a round trip saved on every case page)."""
