@@ -35,6 +35,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 15_000  # for each wait: generous, but a hang still fails quickly
+#: For each page load: the first visit to a page of many charts (the trend view, a
+#: committee pack) draws them all on the server, seconds on a loaded machine.
+NAVIGATION_TIMEOUT_MS = 60_000
 
 
 def _unavailable(message: str) -> NoReturn:
@@ -107,7 +110,7 @@ def page(chromium: Browser, live_server: str) -> Iterator[Page]:
     expect.set_options(timeout=TIMEOUT_MS)
     context = chromium.new_context(base_url=live_server)
     context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
     tab = context.new_page()
     problems: list[str] = []
     tab.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))

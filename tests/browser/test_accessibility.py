@@ -49,6 +49,7 @@ from core.models import Audit, AuditStatus, Case, Role, User
 from core.models._types import utcnow
 from core.testing.database import xdist_worker
 from core.tools.info import Subject
+from tests.browser.conftest import NAVIGATION_TIMEOUT_MS
 from tests.demo_rows import load_demo, shared_folder
 
 if TYPE_CHECKING:
@@ -763,9 +764,7 @@ class Tabs:
 
             context = self.browser.new_context(base_url=self.base_url)
             context.set_default_timeout(15_000)
-            # The first visit to a page of many charts (the trend view, a committee
-            # pack) draws them all on the server: seconds on a loaded machine.
-            context.set_default_navigation_timeout(60_000)
+            context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
             tab = context.new_page()
             problems: list[str] = []
             tab.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
