@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -113,9 +115,13 @@ def init_templating(app: Flask) -> None:
     # a test builds) loads them instead of parsing and compiling them again, some 30 ms
     # a template. Jinja keys them by file and source, so an edited template is compiled
     # afresh; the options above are the same for every careaudit app using the folder.
+    # A read-only instance folder only means compiling as before (Jinja would fail the
+    # page on a cache it cannot write).
     folder = Path(app.instance_path) / "template-cache"
-    folder.mkdir(parents=True, exist_ok=True)
-    app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+    if os.access(folder, os.W_OK):
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(str(folder))
     app.jinja_env.filters["govuk_date"] = format_date
     app.jinja_env.filters["label"] = label_of
     app.jinja_env.filters["iso_date"] = iso_date

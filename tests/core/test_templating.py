@@ -62,3 +62,14 @@ def test_a_changed_template_is_compiled_again(
     with second.test_request_context():
         assert second.jinja_env.get_template("note.html").render(word="draft") == "Second draft"
     assert compiled == ["note.html"]
+
+
+def test_an_unwritable_instance_folder_compiles_as_before(tmp_path: Path) -> None:
+    """Jinja would fail a page on a cache it cannot write, so there is none."""
+    from core.templating import init_templating
+
+    not_a_folder = tmp_path / "instance"
+    not_a_folder.write_text("")  # the cache's folder cannot be made inside a file
+    second = Flask("core", instance_path=str(not_a_folder))
+    init_templating(second)
+    assert second.jinja_env.bytecode_cache is None
