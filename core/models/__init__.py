@@ -36,7 +36,7 @@ from core.models.programme import (
     Frequency,
     Reminder,
 )
-from core.models.reports import ReportTally, TallyAxis
+from core.models.reports import ReportTally, ReportTallyVersion, TallyAxis
 from core.models.sessions import SignInAttempt, UserSession
 from core.models.tools import ServiceTool
 from core.models.trail import TrailEntry
@@ -92,6 +92,7 @@ __all__ = [
     "RemedialAction",
     "Reminder",
     "ReportTally",
+    "ReportTallyVersion",
     "Role",
     "Service",
     "ServiceTool",

@@ -97,6 +97,21 @@ class ReportTally(db.Model):
         )
 
 
+class ReportTallyVersion(db.Model):
+    """One row whose token changes in every transaction that changes the tally.
+
+    Report reads are kept across requests under the token they were read at
+    (``core.tools.reporting``): a new token, committed with the new counts, makes every
+    process read afresh. A random token rather than a counter, so that emptying the
+    table (tests, ``demo --reset``) can never bring an old token back.
+    """
+
+    __tablename__ = "report_tally_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(32))
+
+
 @event.listens_for(Audit, "before_insert")
 def _category_as_at_the_audit(_mapper: object, connection: Connection, audit: Audit) -> None:
     """Every audit of a case starts with the case's category, however it is inserted.

@@ -26,6 +26,7 @@ that changes them in SQL must run :func:`rebuild`.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -45,14 +46,22 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from core.audits.workflow import audit_submitted
 from core.extensions import db
 from core.models import Answer, Audit, AuditStatus
-from core.models.reports import ALL_SERVICES, ALL_TEAMS, NO_TEAM, ReportTally, TallyAxis
+from core.models.reports import (
+    ALL_SERVICES,
+    ALL_TEAMS,
+    NO_TEAM,
+    ReportTally,
+    ReportTallyVersion,
+    TallyAxis,
+)
 from core.tools.reporting import (
     TALLIED_VALUE_LENGTH,
+    TALLY_CHANGED,
     Distribution,
     RatingRow,
     ReportScope,
@@ -167,6 +176,7 @@ def record_many(audit_ids: Sequence[int]) -> None:
     """
     ids = list(dict.fromkeys(audit_ids))
     db.session.flush()  # the audits' own changes first: the counts are read in SQL
+    db.session.info[TALLY_CHANGED] = True
     for offset in range(0, len(ids), CHUNK):
         chunk = ids[offset : offset + CHUNK]
         for grain in ("team", "service", "council"):
@@ -215,6 +225,7 @@ def _was_submitted(audit: Audit) -> bool:
 
 
 def _change(session: Session, audit_id: int, sign: int) -> None:
+    session.info[TALLY_CHANGED] = True
     connection = session.connection()
     for grain in ("team", "service", "council"):
         for statement in _all_counts(grain, [audit_id]):
@@ -243,6 +254,48 @@ def _add_new_counts(session: Session, _context: object) -> None:
         _change(session, audit_id, 1)
 
 
+# -- the tally's version ----------------------------------------------------------------
+#
+# Reports keep what they read from the tally across requests, under the version token
+# it was read at (``core.tools.reporting``). A transaction that changed the tally gives
+# the token a new random value as it commits: the new counts and the new token become
+# visible together, so no process can keep new counts under an old token or old counts
+# under a new one. The token's row is written last, at commit, so concurrent
+# submissions still take their locks in one order (tally rows, then this row).
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_tally_written(state: ORMExecuteState) -> None:
+    # Any other write to the tally through a session (code that deletes or inserts rows
+    # itself, as tests do) is a change too; the functions above mark theirs directly.
+    table = getattr(state.statement, "table", None)
+    if not state.is_select and getattr(table, "name", None) == ReportTally.__tablename__:
+        state.session.info[TALLY_CHANGED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _new_version(session: Session) -> None:
+    session.flush()  # an audit moved in this last flush changes the tally too
+    if not session.info.pop(TALLY_CHANGED, False):
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(ReportTallyVersion).values(id=1, token=secrets.token_hex(16))
+    session.execute(
+        statement.on_conflict_do_update(  # type: ignore[attr-defined]
+            index_elements=["id"],
+            set_={"token": statement.excluded.token},  # type: ignore[attr-defined]
+        )
+    )
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _no_new_version(session: Session, transaction: SessionTransaction) -> None:
+    # The whole transaction is over (a commit took the mark already, so this is a
+    # rollback). A savepoint's end keeps the mark: one token too many does no harm.
+    if transaction.parent is None:
+        session.info.pop(TALLY_CHANGED, None)
+
+
 def rebuild() -> int:
     """Recount the whole tally from ``audit`` and ``answer``, in one transaction.
 
@@ -255,6 +308,7 @@ def rebuild() -> int:
         # memory rather than in 4 MB runs on disk (this transaction only).
         db.session.execute(text("SET LOCAL work_mem = '256MB'"))
     db.session.execute(delete(ReportTally))
+    db.session.info[TALLY_CHANGED] = True
     columns = [*_KEY, "n"]
     for statement in _all_counts("team", None):
         db.session.execute(ReportTally.__table__.insert().from_select(columns, statement))

@@ -13,8 +13,9 @@ tables, so a report's figures never depend on where they were read.
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -27,7 +28,13 @@ from core.extensions import db
 from core.memo import remembered
 from core.models import Answer, Audit, AuditKind, AuditStatus, Grade, Rating, Service
 from core.models.audits import SCALE
-from core.models.reports import ALL_SERVICES, ALL_TEAMS, ReportTally, TallyAxis
+from core.models.reports import (
+    ALL_SERVICES,
+    ALL_TEAMS,
+    ReportTally,
+    ReportTallyVersion,
+    TallyAxis,
+)
 from core.tools.questions import QuestionKind
 
 #: Key for "all kinds of audit together" in per-kind tables.
@@ -371,7 +378,69 @@ def _tally_rows(
     ]
 
 
+# -- tally reads kept across requests -----------------------------------------------------
+#
+# A council-wide report sums some 14,000 monthly rows per tool, and every view of it
+# summed them again. Each process keeps its latest reads under the tally's version
+# token (``core.reports.summary`` gives it a new value in every transaction that changes
+# the tally) and the database they came from. A transaction that changed the tally
+# itself reads afresh: its counts are not committed, so the token is not new yet. A
+# directorate's reads are not kept: which services it has is not part of the tally.
+
+#: Session ``info`` key: this transaction changed the tally (set by core.reports.summary).
+TALLY_CHANGED = "careaudit.tally.changed"
+#: Reads kept per process.
+KEPT_READS = 256
+_kept: OrderedDict[Hashable, tuple[CountRow, ...]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _tally_token() -> str | None:
+    """The tally's version token, once per transaction; None where reads are not kept."""
+    memo = remembered()  # flushes first, which may change the tally
+    if db.session.info.get(TALLY_CHANGED):
+        return None
+    if "tally token" not in memo:
+        memo["tally token"] = db.session.scalar(
+            select(ReportTallyVersion.token).where(ReportTallyVersion.id == 1)
+        )
+    return memo["tally token"]  # type: ignore[no-any-return]
+
+
 def _read_tally(
+    scope: ReportScope, months: tuple[date, date], axes: Sequence[TallyAxis], by_month: bool
+) -> list[CountRow]:
+    """Every measure's counts of ``axes`` in scope, from the tally (or this process's
+    read of it at the same version)."""
+    token = _tally_token() if scope.directorate_id is None else None
+    if token is None:
+        return _query_tally(scope, months, axes, by_month)
+    key = (
+        db.engine.url.render_as_string(hide_password=True),
+        token,
+        scope.tool,
+        scope.service_id,
+        scope.team_id,
+        months,
+        scope.kinds,
+        scope.categories,
+        tuple(axes),
+        by_month,
+    )
+    with _kept_lock:
+        kept = _kept.get(key)
+        if kept is not None:
+            _kept.move_to_end(key)
+            return list(kept)
+    rows = _query_tally(scope, months, axes, by_month)
+    with _kept_lock:
+        _kept[key] = tuple(rows)
+        while len(_kept) > KEPT_READS:
+            _kept.popitem(last=False)
+    return rows
+
+
+def _query_tally(
     scope: ReportScope, months: tuple[date, date], axes: Sequence[TallyAxis], by_month: bool
 ) -> list[CountRow]:
     """Every measure's counts of ``axes`` in scope, from the tally, in one statement."""
