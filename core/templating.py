@@ -131,6 +131,10 @@ def init_templating(app: Flask) -> None:
     from core.exports.html import register_template_helpers
 
     register_template_helpers(app)
+    # The report sections' rating tables (templates/reports/_tables.html's macro).
+    from core.reports.markup import rating_table
+
+    app.jinja_env.globals["rating_table_markup"] = rating_table
 
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:

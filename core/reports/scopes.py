@@ -29,18 +29,16 @@ class Scope:
     service_ids: tuple[int, ...] = ()
 
 
-def _service_scope(service: Service) -> Scope:
-    return Scope(
-        f"service-{service.id}", service.name, service_id=service.id, service_ids=(service.id,)
-    )
+def _service_scope(service_id: int, name: str) -> Scope:
+    return Scope(f"service-{service_id}", name, service_id=service_id, service_ids=(service_id,))
 
 
-def _team_scope(team: Team) -> Scope:
+def _team_scope(team_id: int, name: str, service_id: int, service_name: str) -> Scope:
     return Scope(
-        f"team-{team.id}",
-        f"{team.name} ({team.service.name})",
-        team_id=team.id,
-        service_ids=(team.service_id,),
+        f"team-{team_id}",
+        f"{name} ({service_name})",
+        team_id=team_id,
+        service_ids=(service_id,),
     )
 
 
@@ -53,28 +51,43 @@ def scopes_for(user: User) -> list[Scope]:
 
 
 def _scopes_for(user: User) -> tuple[Scope, ...]:
+    # Columns, not objects: a council has a hundred and more teams, and the page only
+    # needs their ids and names.
     if user.role in WHOLE_COUNCIL_ROLES:
-        services = db.session.scalars(select(Service).order_by(Service.name)).all()
+        services = db.session.execute(
+            select(Service.id, Service.name, Service.directorate_id).order_by(Service.name)
+        ).all()
         scopes = [Scope("all", "Whole council", service_ids=tuple(s.id for s in services))]
-        for directorate in db.session.scalars(select(Directorate).order_by(Directorate.name)):
+        directorates = db.session.execute(
+            select(Directorate.id, Directorate.name).order_by(Directorate.name)
+        )
+        for directorate_id, name in directorates:
             scopes.append(
                 Scope(
-                    f"directorate-{directorate.id}",
-                    directorate.name,
-                    directorate_id=directorate.id,
-                    # From the list above, not one query per directorate.
-                    service_ids=tuple(
-                        s.id for s in services if s.directorate_id == directorate.id
-                    ),
+                    f"directorate-{directorate_id}",
+                    name,
+                    directorate_id=directorate_id,
+                    service_ids=tuple(s.id for s in services if s.directorate_id == directorate_id),
                 )
             )
-        scopes += [_service_scope(s) for s in services]
-        teams = db.session.scalars(select(Team).join(Service).order_by(Service.name, Team.name))
-        scopes += [_team_scope(t) for t in teams]
-        return tuple(scopes)
+        scopes += [_service_scope(s.id, s.name) for s in services]
+        return (*scopes, *_team_scopes(None))
     if user.role is Role.SERVICE_MANAGER and user.own_service is not None:
         service = user.own_service
-        return (_service_scope(service), *(_team_scope(t) for t in service.teams))
+        return (_service_scope(service.id, service.name), *_team_scopes(service.id))
     if user.role in {Role.TEAM_MANAGER, Role.DEPUTY_TEAM_MANAGER} and user.team is not None:
-        return (_team_scope(user.team),)
+        team = user.team
+        return (_team_scope(team.id, team.name, team.service_id, team.service.name),)
     return ()
+
+
+def _team_scopes(service_id: int | None) -> list[Scope]:
+    """Every team's scope (``service_id``: of that service only), by service and name."""
+    statement = (
+        select(Team.id, Team.name, Team.service_id, Service.name)
+        .join(Service, Service.id == Team.service_id)
+        .order_by(Service.name, Team.name)
+    )
+    if service_id is not None:
+        statement = statement.where(Team.service_id == service_id)
+    return [_team_scope(*row) for row in db.session.execute(statement)]
