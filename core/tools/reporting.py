@@ -389,9 +389,11 @@ def _tally_rows(
 
 #: Session ``info`` key: this transaction changed the tally (set by core.reports.summary).
 TALLY_CHANGED = "careaudit.tally.changed"
-#: Reads kept per process.
-KEPT_READS = 256
+#: Rows kept per process, all reads together (a row is some 400 bytes: about 40 MB).
+#: A council's 12-month report reads about 300 rows per tool; a trend by month, thousands.
+KEPT_ROWS = 100_000
 _kept: OrderedDict[Hashable, tuple[CountRow, ...]] = OrderedDict()
+_kept_rows = 0
 _kept_lock = threading.Lock()
 
 
@@ -433,11 +435,23 @@ def _read_tally(
             _kept.move_to_end(key)
             return list(kept)
     rows = _query_tally(scope, months, axes, by_month)
-    with _kept_lock:
-        _kept[key] = tuple(rows)
-        while len(_kept) > KEPT_READS:
-            _kept.popitem(last=False)
+    _keep(key, tuple(rows))
     return rows
+
+
+def _keep(key: Hashable, rows: tuple[CountRow, ...]) -> None:
+    """Keep a read, dropping the least recently used ones beyond :data:`KEPT_ROWS`."""
+    global _kept_rows
+    if len(rows) > KEPT_ROWS // 4:
+        return  # one read would crowd out all the others
+    with _kept_lock:
+        if key in _kept:
+            return
+        _kept[key] = rows
+        _kept_rows += len(rows)
+        while _kept_rows > KEPT_ROWS:
+            _, dropped = _kept.popitem(last=False)
+            _kept_rows -= len(dropped)
 
 
 def _query_tally(

@@ -5,16 +5,18 @@ token with the new counts (core.reports.summary): a kept read is never a stale o
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import delete, event, select
 
 from core.extensions import db
-from core.models import ReportTally, ReportTallyVersion
+from core.models import ReportTally, ReportTallyVersion, TallyAxis
 from core.reports import summary
-from core.tools.reporting import ALL_KINDS, ReportScope, audit_counts_by_kind
+from core.tools.reporting import ALL_KINDS, CountRow, ReportScope, audit_counts_by_kind
 from tests.factories import Borough
 from tests.helpers import children_answers, submitted_audit
 
@@ -139,3 +141,20 @@ def test_rows_written_to_the_tally_through_the_session_are_a_change(borough: Bor
     db.session.commit()
     assert token() != before
     assert audit_counts_by_kind(scope)[ALL_KINDS] == 0
+
+
+def test_kept_reads_stay_within_their_row_limit(monkeypatch: pytest.MonkeyPatch):
+    """Least recently used reads go first; a read too big to share the room is not kept."""
+    from core.tools import reporting
+
+    monkeypatch.setattr(reporting, "KEPT_ROWS", 8)
+    monkeypatch.setattr(reporting, "_kept", OrderedDict())
+    monkeypatch.setattr(reporting, "_kept_rows", 0)
+    two = (CountRow(None, ALL_KINDS, TallyAxis.AUDIT, "", "", 1),) * 2
+    for key in "abcd":
+        reporting._keep(key, two)
+    reporting._keep("e", two)
+    assert list(reporting._kept) == ["b", "c", "d", "e"]
+    assert reporting._kept_rows == 8
+    reporting._keep("big", two + two[:1])  # over a quarter of the room
+    assert "big" not in reporting._kept
