@@ -264,19 +264,30 @@ def _add_new_counts(session: Session, _context: object) -> None:
 # submissions still take their locks in one order (tally rows, then this row).
 
 
+#: Session ``info`` key: this transaction deleted the token itself.
+_TOKEN_DELETED = "careaudit.tally.token_deleted"
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _note_tally_written(state: ORMExecuteState) -> None:
     # Any other write to the tally through a session (code that deletes or inserts rows
     # itself, as tests do) is a change too; the functions above mark theirs directly.
-    table = getattr(state.statement, "table", None)
-    if not state.is_select and getattr(table, "name", None) == ReportTally.__tablename__:
+    # Deleting the token (emptying every table: tests, ``demo --reset``) leaves none
+    # until the next count: with no token nothing is kept.
+    if state.is_select:
+        return
+    name = getattr(getattr(state.statement, "table", None), "name", None)
+    if name == ReportTallyVersion.__tablename__ and state.is_delete:
+        state.session.info[_TOKEN_DELETED] = True
+    elif name in (ReportTally.__tablename__, ReportTallyVersion.__tablename__):
         state.session.info[TALLY_CHANGED] = True
 
 
 @event.listens_for(Session, "before_commit")
 def _new_version(session: Session) -> None:
     session.flush()  # an audit moved in this last flush changes the tally too
-    if not session.info.pop(TALLY_CHANGED, False):
+    changed = session.info.pop(TALLY_CHANGED, False)
+    if not changed or session.info.pop(_TOKEN_DELETED, False):
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(ReportTallyVersion).values(id=1, token=secrets.token_hex(16))
@@ -294,6 +305,7 @@ def _no_new_version(session: Session, transaction: SessionTransaction) -> None:
     # rollback). A savepoint's end keeps the mark: one token too many does no harm.
     if transaction.parent is None:
         session.info.pop(TALLY_CHANGED, None)
+        session.info.pop(_TOKEN_DELETED, None)
 
 
 def rebuild() -> int:

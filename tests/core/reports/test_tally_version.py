@@ -158,3 +158,16 @@ def test_kept_reads_stay_within_their_row_limit(monkeypatch: pytest.MonkeyPatch)
     assert reporting._kept_rows == 8
     reporting._keep("big", two + two[:1])  # over a quarter of the room
     assert "big" not in reporting._kept
+
+
+def test_emptying_every_table_leaves_no_token(borough: Borough):
+    """As tests and ``demo --reset`` do: with no token, nothing is kept until a count."""
+    from core.testing.database import empty_tables
+
+    first = submitted_audit(borough.cases["cin"], borough.user("team_manager"), children_answers())
+    assert token() is not None
+    scope = whole_months(first.audit_date)
+    assert audit_counts_by_kind(scope)[ALL_KINDS] == 1
+    empty_tables()
+    assert token() is None
+    assert audit_counts_by_kind(scope)[ALL_KINDS] == 0
