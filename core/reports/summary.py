@@ -176,7 +176,6 @@ def record_many(audit_ids: Sequence[int]) -> None:
     """
     ids = list(dict.fromkeys(audit_ids))
     db.session.flush()  # the audits' own changes first: the counts are read in SQL
-    db.session.info[TALLY_CHANGED] = True
     for offset in range(0, len(ids), CHUNK):
         chunk = ids[offset : offset + CHUNK]
         for grain in ("team", "service", "council"):
@@ -225,6 +224,7 @@ def _was_submitted(audit: Audit) -> bool:
 
 
 def _change(session: Session, audit_id: int, sign: int) -> None:
+    # On the connection, which the session's do_orm_execute listener does not see.
     session.info[TALLY_CHANGED] = True
     connection = session.connection()
     for grain in ("team", "service", "council"):
@@ -270,8 +270,8 @@ _TOKEN_DELETED = "careaudit.tally.token_deleted"
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_tally_written(state: ORMExecuteState) -> None:
-    # Any other write to the tally through a session (code that deletes or inserts rows
-    # itself, as tests do) is a change too; the functions above mark theirs directly.
+    # Every write to the tally through a session (record_many, rebuild, and code that
+    # deletes or inserts rows itself, as tests do) marks the transaction as changing it.
     # Deleting the token (emptying every table: tests, ``demo --reset``) leaves none
     # until the next count: with no token nothing is kept.
     if state.is_select:
@@ -320,7 +320,6 @@ def rebuild() -> int:
         # memory rather than in 4 MB runs on disk (this transaction only).
         db.session.execute(text("SET LOCAL work_mem = '256MB'"))
     db.session.execute(delete(ReportTally))
-    db.session.info[TALLY_CHANGED] = True
     columns = [*_KEY, "n"]
     for statement in _all_counts("team", None):
         db.session.execute(ReportTally.__table__.insert().from_select(columns, statement))
