@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm.interfaces import ORMOption
 
+from core import memo
 from core.extensions import db, login_manager
 from core.models import Audit, AuditKind, AuditStatus, Case, Role, User
 from core.moderation.blind import hidden_from
@@ -217,17 +218,28 @@ def visible_audit(user: User, audit_id: int, *options: ORMOption) -> Audit | Non
     """The audit, if it exists and ``user`` may see it, in one statement."""
     if not has_permission(user, Permission.VIEW_CASES):
         return None
-    return db.session.scalar(
+    audit = db.session.scalar(
         select(Audit).where(Audit.id == audit_id, audit_visibility(user)).options(*options)
     )
+    if audit is not None:
+        # The page's panels ask again (may this user follow it up?): already answered.
+        memo.remembered()[_visible_key(user, audit.id)] = True
+    return audit
 
 
 def can_view_audit(user: User, audit: Audit) -> bool:
     if not has_permission(user, Permission.VIEW_CASES):
         return False
-    return bool(
-        db.session.scalar(select(exists().where(Audit.id == audit.id, audit_visibility(user))))
+    return memo.remember(
+        _visible_key(user, audit.id),
+        lambda: bool(
+            db.session.scalar(select(exists().where(Audit.id == audit.id, audit_visibility(user))))
+        ),
     )
+
+
+def _visible_key(user: User, audit_id: int) -> tuple[str, int, int]:
+    return ("audit visible", user.id, audit_id)
 
 
 #: Staff whose supervision record a service manager audits: team managers' supervisees.

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true, union_all
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -97,7 +97,25 @@ def _reaudits(audit: Audit) -> tuple[ReAudit | None, ReAudit | None]:
 # -- the audit page's panel and the home page's section ---------------------------------
 
 
-@panels.audit_panel(order=20)
+def _any_follow_up(audit: Audit, user: User) -> ColumnElement[bool] | bool:
+    """Shown to whoever may follow the audit up; to others once there is something."""
+    if not audit.is_submitted:
+        return False
+    if rules.may_follow_up(user, audit):
+        return True
+    carried_out = (
+        select(ReAudit.id)
+        .join(Allocation, Allocation.id == ReAudit.allocation_id)
+        .where(Allocation.audit_id == audit.id)
+    )
+    return or_(
+        exists().where(RemedialAction.audit_id == audit.id),
+        exists().where(ReAudit.audit_id == audit.id),
+        carried_out.exists(),
+    )
+
+
+@panels.audit_panel(order=20, probe=_any_follow_up)
 def _follow_up_panel(audit: Audit, user: User) -> panels.Panel | None:
     if not audit.is_submitted:
         return None

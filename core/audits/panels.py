@@ -16,6 +16,9 @@ have to know about every one of them, and a newcomer finds each feature in one p
     def _my_actions(user):
         ...                                 # a Panel, or None
 
+Most audit panels are empty on most audits, and the same kind of ``probe`` (given the
+audit and the user) lets the audit page ask them all in one statement too.
+
 A panel's template is rendered on its own with its context (and Flask's globals such as
 ``current_user``, ``url_for``, ``csrf_token``), and the page places the HTML. Panels are
 shown in ``order`` (low first); the audit page puts them after its outcome, the home
@@ -56,6 +59,15 @@ AuditPanelFunction = Callable[[Audit, User], Panel | None]
 HomeSectionFunction = Callable[[User], Panel | None]
 #: Whether a home section may have anything for a user: a SQL condition or a bool.
 HomeProbe = Callable[[User], "ColumnElement[bool] | bool"]
+#: Whether an audit panel may have anything for a user: a SQL condition or a bool.
+AuditProbe = Callable[[Audit, User], "ColumnElement[bool] | bool"]
+
+
+@dataclass(frozen=True)
+class _AuditPanel:
+    order: int
+    function: AuditPanelFunction
+    probe: AuditProbe | None
 
 
 @dataclass(frozen=True)
@@ -66,7 +78,7 @@ class _HomeSection:
 
 
 # Code, not app state: registered once per process when the feature's module is imported.
-_AUDIT: dict[str, tuple[int, AuditPanelFunction]] = {}
+_AUDIT: dict[str, _AuditPanel] = {}
 _HOME: dict[str, _HomeSection] = {}
 
 
@@ -74,11 +86,14 @@ def _key(function: Callable[..., Any]) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
-def audit_panel(order: int = 50) -> Callable[[AuditPanelFunction], AuditPanelFunction]:
-    """Register a panel shown on an audit's page to those who may see the audit."""
+def audit_panel(
+    order: int = 50, probe: AuditProbe | None = None
+) -> Callable[[AuditPanelFunction], AuditPanelFunction]:
+    """Register a panel shown on an audit's page to those who may see the audit, with the
+    ``probe`` that says whether it may have anything to show (see the module's docstring)."""
 
     def decorate(function: AuditPanelFunction) -> AuditPanelFunction:
-        _AUDIT[_key(function)] = (order, function)
+        _AUDIT[_key(function)] = _AuditPanel(order, function, probe)
         return function
 
     return decorate
@@ -98,23 +113,35 @@ def home_section(
 
 
 def for_audit(audit: Audit, user: User) -> list[Markup]:
-    """The audit page's follow-up panels for this user, rendered."""
-    shown = sorted(_AUDIT.values(), key=lambda item: item[0])
-    return [p.render() for _, function in shown if (p := function(audit, user)) is not None]
+    """The audit page's follow-up panels for this user, rendered: the probes asked in one
+    statement, then the panels that may have something called."""
+    shown = sorted(_AUDIT.values(), key=lambda panel: panel.order)
+    answers = _asked([True if p.probe is None else p.probe(audit, user) for p in shown])
+    return [
+        p.render()
+        for panel, answer in zip(shown, answers, strict=True)
+        if answer and (p := panel.function(audit, user)) is not None
+    ]
+
+
+def _asked(answers: list[ColumnElement[bool] | bool]) -> list[bool]:
+    """Probes' answers, the SQL ones asked together in one statement."""
+    asked = {i: answer for i, answer in enumerate(answers) if not isinstance(answer, bool)}
+    found = [bool(answer) if isinstance(answer, bool) else False for answer in answers]
+    if asked:
+        row = db.session.execute(
+            select(*(condition.label(f"p{i}") for i, condition in asked.items()))
+        ).one()
+        for i, answer in zip(asked, row, strict=True):
+            found[i] = bool(answer)
+    return found
 
 
 def for_home(user: User) -> list[Markup]:
     """The home page's extra sections for this user, rendered: the probes asked in one
     statement, then the sections that may have something called."""
     sections = sorted(_HOME.values(), key=lambda section: section.order)
-    answers = [True if s.probe is None else s.probe(user) for s in sections]
-    asked = {i: answer for i, answer in enumerate(answers) if not isinstance(answer, bool)}
-    if asked:
-        row = db.session.execute(
-            select(*(condition.label(f"p{i}") for i, condition in asked.items()))
-        ).one()
-        for i, answer in zip(asked, row, strict=True):
-            answers[i] = bool(answer)
+    answers = _asked([True if s.probe is None else s.probe(user) for s in sections])
     return [
         p.render()
         for section, answer in zip(sections, answers, strict=True)

@@ -19,7 +19,11 @@ def _loaded() -> list:  # type: ignore[type-arg]
     return [selectinload(Concern.responses), selectinload(Concern.escalation)]
 
 
-@panels.audit_panel(order=5)
+def _any_on(audit: Audit, user: User) -> ColumnElement[bool]:
+    return exists().where(Concern.audit_id == audit.id, concern_visibility(user))
+
+
+@panels.audit_panel(order=5, probe=_any_on)
 def audit_concerns(audit: Audit, user: User) -> panels.Panel | None:
     """The concerns raised on this audit that this user may read."""
     concerns = db.session.scalars(

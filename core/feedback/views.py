@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import ColumnElement, exists
 from werkzeug.wrappers import Response
 
 from core.access import Permission, requires, visible_audit
@@ -139,7 +140,11 @@ def supervision(audit_id: int) -> str | Response | tuple[str, int]:
 # -- panels ---------------------------------------------------------------------
 
 
-@panels.audit_panel(order=10)
+def _any_feedback(audit: Audit, _user: User) -> ColumnElement[bool] | bool:
+    return audit.is_submitted and exists().where(Feedback.audit_id == audit.id)
+
+
+@panels.audit_panel(order=10, probe=_any_feedback)
 def _feedback_panel(audit: Audit, user: User) -> panels.Panel | None:
     """Beside the audit: who it was fed back to, their reply and the supervision date."""
     if not audit.is_submitted:

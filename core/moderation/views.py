@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 from werkzeug.wrappers import Response
 
 from core import trail
@@ -324,7 +324,13 @@ def agreement() -> Any:
 # -- panels ------------------------------------------------------------------------------
 
 
-@panels.audit_panel(order=40)
+def _any_moderation(audit: Audit, _user: User) -> ColumnElement[bool]:
+    return exists().where(
+        or_(Moderation.line_audit_id == audit.id, Moderation.moderation_audit_id == audit.id)
+    )
+
+
+@panels.audit_panel(order=40, probe=_any_moderation)
 def _audit_panel(audit: Audit, user: User) -> panels.Panel | None:
     """On the line audit: drawn, and once done the outcome. On the moderator's audit:
     what it moderates, and the way to the comparison."""

@@ -1,5 +1,5 @@
-"""Home page sections: each says by a probe whether it has anything, and the home page
-asks every probe in one statement before calling only the sections that do.
+"""Home page sections and audit panels: each says by a probe whether it has anything, and
+the page asks every probe in one statement before calling only those that do.
 
 That each real section still appears when it has something to show is specified by the
 journeys of feedback, actions, concerns and moderation (tests/core/*/test_journey.py).
@@ -19,12 +19,20 @@ from core.extensions import db
 from core.models import Audit, User
 from core.testing import sign_in
 from tests.factories import Borough
+from tests.helpers import submitted_audit
 
 
 @pytest.fixture
 def only_these_sections(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The registered sections set aside for the test's own."""
     monkeypatch.setattr(panels, "_HOME", {})
+    yield
+
+
+@pytest.fixture
+def only_these_panels(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The registered audit panels set aside for the test's own."""
+    monkeypatch.setattr(panels, "_AUDIT", {})
     yield
 
 
@@ -96,3 +104,69 @@ def test_a_home_with_nothing_to_do_asks_about_follow_up_work_once(
     asking = [s for s in seen if any(table in s for table in follow_up)]
     assert len(asking) == 1, asking
     assert all(table in asking[0] for table in follow_up)
+
+
+def audit_panel(name: str, calls: list[str], probe: panels.AuditProbe | None) -> None:
+    def show(audit: Audit, user: User) -> panels.Panel | None:
+        calls.append(name)
+        return None
+
+    show.__qualname__ = name
+    panels.audit_panel(probe=probe)(show)
+
+
+def test_only_audit_panels_whose_probe_says_yes_are_called(
+    app: Flask, borough: Borough, only_these_panels: None
+):
+    calls: list[str] = []
+    audit_panel("no_probe", calls, None)
+    audit_panel("says_no", calls, lambda audit, user: False)
+    audit_panel("sql_no", calls, lambda audit, user: exists().where(Audit.id == -audit.id))
+    audit_panel("sql_yes", calls, lambda audit, user: exists().where(User.id == user.id))
+    audit = _any_audit(borough)
+
+    with app.test_request_context():
+        panels.for_audit(audit, borough.users["team_manager"])
+
+    assert calls == ["no_probe", "sql_yes"]
+
+
+def _any_audit(borough: Borough) -> Audit:
+    from core.audits import workflow
+    from core.tools.registry import get_registry
+
+    audit = workflow.start_audit(
+        get_registry(), borough.cases["cin"], borough.user("team_manager"), "children_audit", "p"
+    )
+    db.session.commit()
+    return audit
+
+
+def test_an_audit_without_concerns_or_moderation_asks_about_them_once(
+    app: Flask, client: FlaskClient, borough: Borough
+):
+    """Its team manager reads a submitted audit nobody raised a concern on or moderated:
+    those panels' tables are read only inside the one probe statement, and whether the
+    manager may see the audit is not asked again after the page found it."""
+    audit = submitted_audit(borough.cases["cin"], borough.user("team_manager"), {})
+    path = f"/audits/{audit.id}"
+    sign_in(client, "team_manager")
+    client.get(path)
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        page = client.get(path)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert page.status_code == 200
+    probes = [s for s in seen if s.startswith("SELECT EXISTS (SELECT * FROM concern ")]
+    assert len(probes) == 1 and "FROM moderation" in probes[0], probes
+    reads = [s for s in seen if s.startswith(("SELECT concern.", "SELECT moderation."))]
+    assert reads == []
+    reading = ("SELECT audit.", "SELECT EXISTS (SELECT * FROM audit ")
+    reading_the_audit = [s for s in seen if s.startswith(reading)]
+    assert len(reading_the_audit) == 1, reading_the_audit
