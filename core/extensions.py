@@ -18,6 +18,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from core import postgres
+
 
 class Base(DeclarativeBase):
     # Named constraints let Alembic alter them on SQLite and PostgreSQL alike.
@@ -31,6 +33,9 @@ class Base(DeclarativeBase):
         }
     )
 
+
+# PostgreSQL engines keep the statements psycopg prepares across transactions.
+postgres.register()
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

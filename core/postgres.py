@@ -1,0 +1,70 @@
+"""PostgreSQL through psycopg, with the statements it prepares kept across transactions.
+
+psycopg prepares a statement on the server once the same connection has run it five
+times (``prepare_threshold``), so PostgreSQL stops parsing and planning it again. But
+psycopg forgets every prepared statement at each ``ROLLBACK``, to be safe should the
+transaction have dropped or changed a table a statement uses. Every request that
+changes nothing ends in a rollback, so in careaudit no statement was ever prepared, and
+each page paid PostgreSQL's planning for each of its 10-20 statements on every view
+(the audit page's first read alone: 2.4 ms of planning for 0.25 ms of work; issue 12).
+
+careaudit's transactions never change the schema (migrations run as their own command),
+so :class:`Dialect` rolls back without forgetting: the same ``ROLLBACK``, sent straight
+to the server. It is SQLAlchemy's own psycopg dialect otherwise, registered under the
+same name, so ``postgresql://`` and ``postgresql+psycopg://`` URLs use it unchanged.
+
+``CAREAUDIT_PREPARED_STATEMENTS=0`` turns preparing off altogether (psycopg's
+``prepare_threshold=None``), as a connection pooler in transaction mode needs
+(``core.config``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import psycopg
+from psycopg import pq
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+
+__all__ = ["Dialect", "prepared_statements", "register"]
+
+
+def prepared_statements() -> bool:
+    """Whether psycopg may prepare statements (``CAREAUDIT_PREPARED_STATEMENTS``, on)."""
+    return os.environ.get("CAREAUDIT_PREPARED_STATEMENTS", "1").strip() != "0"
+
+
+class Dialect(PGDialect_psycopg):
+    """SQLAlchemy's psycopg dialect, rolling back without discarding prepared statements."""
+
+    supports_statement_cache = True  # compiles as its parent: its cached SQL holds
+
+    def on_connect(self) -> Callable[[Any], None] | None:
+        inherited = super().on_connect()
+        prepare = prepared_statements()
+
+        def connect(dbapi_connection: Any) -> None:
+            if inherited is not None:
+                inherited(dbapi_connection)
+            if not prepare:
+                dbapi_connection.prepare_threshold = None
+
+        return connect
+
+    def do_rollback(self, dbapi_connection: Any) -> None:
+        pgconn = dbapi_connection.pgconn
+        if pgconn.transaction_status == pq.TransactionStatus.IDLE:
+            return  # nothing to roll back (psycopg's own rollback does the same)
+        result = pgconn.exec_(b"ROLLBACK")
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            message = (result.error_message or pgconn.error_message).decode(errors="replace")
+            # As psycopg would raise it: SQLAlchemy sees a broken connection and drops it.
+            raise psycopg.OperationalError(f"ROLLBACK failed: {message.strip()}")
+
+
+def register() -> None:
+    """Use :class:`Dialect` for every ``postgresql+psycopg`` engine in this process."""
+    registry.register("postgresql.psycopg", __name__, "Dialect")

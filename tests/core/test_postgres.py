@@ -1,0 +1,83 @@
+"""PostgreSQL keeps the statements psycopg prepared across requests (issue 12).
+
+A page that changes nothing ends its transaction with a rollback. psycopg's own
+rollback forgets every prepared statement, so PostgreSQL planned each statement of
+each page again on every view; careaudit's dialect rolls back without forgetting.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, text
+
+from core import postgres
+from core.extensions import db
+from core.models import Directorate, Service
+
+
+@pytest.fixture
+def on_postgresql(app: Flask) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+
+
+def _prepared() -> set[str]:
+    rows = db.session.execute(text("SELECT statement FROM pg_prepared_statements"))
+    return {statement for (statement,) in rows}
+
+
+def test_the_app_talks_to_postgresql_through_careaudits_dialect(app: Flask, on_postgresql):
+    assert isinstance(db.engine.dialect, postgres.Dialect)
+
+
+def test_a_statement_run_by_request_after_request_is_prepared_once_and_kept(
+    app: Flask, on_postgresql
+):
+    """Each round is a request: a read, then the rollback that ends it."""
+    reading = select(Service.id).where(Service.name == "never a service's name")
+    for _ in range(8):
+        db.session.execute(reading).all()
+        db.session.rollback()
+    kept = _prepared()
+    assert any("FROM service" in s and "service.name = $1" in s for s in kept), kept
+
+
+def test_a_rollback_still_undoes_the_transaction(app: Flask, on_postgresql):
+    for _ in range(6):  # with statements prepared on the connection
+        db.session.execute(select(Service.id)).all()
+        db.session.rollback()
+    db.session.add(Directorate(code="gone", name="Rolled back"))
+    db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(select(Directorate.id).where(Directorate.code == "gone")) is None
+    # and the connection is fit for the next transaction
+    db.session.add(Directorate(code="kept", name="Kept"))
+    db.session.commit()
+    assert db.session.scalar(select(Directorate.name).where(Directorate.code == "kept")) == "Kept"
+
+
+def test_a_failed_statement_is_rolled_back_and_the_connection_goes_on(app: Flask, on_postgresql):
+    with pytest.raises(Exception, match="division by zero"):
+        db.session.execute(text("SELECT 1 / 0"))
+    db.session.rollback()
+    assert db.session.scalar(text("SELECT 2")) == 2
+
+
+def test_preparing_can_be_turned_off_for_a_pooler_in_transaction_mode(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("prepared statements are PostgreSQL's")
+    from core import create_app
+    from core.testing.database import test_config
+
+    monkeypatch.setenv("CAREAUDIT_PREPARED_STATEMENTS", "0")
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            assert raw.driver_connection.prepare_threshold is None
+        finally:
+            raw.close()
+        db.engine.dispose()
