@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -131,10 +132,11 @@ def init_templating(app: Flask) -> None:
     from core.exports.html import register_template_helpers
 
     register_template_helpers(app)
-    # The report sections' rating tables (templates/reports/_tables.html's macro).
-    from core.reports.markup import rating_table
+    # The report sections' tables (templates/reports/_tables.html's macros).
+    from core.reports.markup import distribution_table, rating_table
 
     app.jinja_env.globals["rating_table_markup"] = rating_table
+    app.jinja_env.globals["distribution_table_markup"] = partial(distribution_table, label=label_of)
 
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:

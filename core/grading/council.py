@@ -23,6 +23,8 @@ MAX_LABEL = 60
 #: Where the saved row's values are kept for the rest of the request (or command):
 #: labels are read for every grade shown on a page.
 _CACHE = "careaudit_grade_scale"
+#: And each scale built from them, by the tool's default (a report labels a thousand grades).
+_SCALES = "careaudit_grade_scales"
 
 
 def current_choice() -> CouncilGradeScale:
@@ -50,15 +52,24 @@ def forget() -> None:
     """Drop the values kept for this request (after a change, or in tests)."""
     if has_app_context():
         g.pop(_CACHE, None)
+        g.pop(_SCALES, None)
 
 
 def council_scale(tool_default: str | None = None) -> GradeScale:
     """The scale a tool grades on: the council's choice, else ``tool_default``, in the
     council's words."""
+    built: dict[str | None, GradeScale] | None = None
+    if has_app_context():
+        built = g.setdefault(_SCALES, {})
+        if tool_default in built:
+            return built[tool_default]
     chosen, labels, best_first = _saved()
     scale = scale_named(chosen or tool_default)
     known = {grade.value for grade in Grade}
-    return scale.relabelled({k: v for k, v in labels.items() if k in known}, best_first)
+    relabelled = scale.relabelled({k: v for k, v in labels.items() if k in known}, best_first)
+    if built is not None:
+        built[tool_default] = relabelled
+    return relabelled
 
 
 def grade_label(code: str | None) -> str:

@@ -1,20 +1,21 @@
-"""The rating table's markup, written in Python.
+"""The report tables' markup, written in Python.
 
-A report shows a rating table per tool and kind of audit, a row per standard: on a
-council-wide report some 130 tables. Written by a Jinja macro, each cell's expressions
-and escapes took half of the page's time; this writes the same markup directly, every
-value escaped. Tools keep calling the ``rating_table`` macro
-(``templates/reports/_tables.html``), which calls this.
+A report shows a rating table per tool and kind of audit, a row per standard, and two
+distribution tables (overall rating and grade) beside it: on a council-wide report some
+130 rating tables and 50 distributions. Written by Jinja macros, each cell's
+expressions and escapes took half of the page's time; this writes the same markup
+directly, every value escaped. Tools keep calling the ``rating_table`` and
+``distribution_table`` macros (``templates/reports/_tables.html``), which call this.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from markupsafe import Markup, escape
 
 from core.models import Rating
-from core.tools.reporting import RatingRow
+from core.tools.reporting import Distribution, RatingRow
 
 _HEADERS = ("Met", "Partially met", "Not met", "N (applicable)", "Not applicable")
 _NUMERIC = "govuk-table__cell govuk-table__cell--numeric"
@@ -56,6 +57,42 @@ def rating_table(
         out.append(
             f'    <td class="{_NUMERIC}" data-rating="applicable">{row.applicable}</td>\n'
             f'    <td class="{_NUMERIC}" data-rating="not_applicable">{row.not_applicable}</td>\n'
+            "  </tr>\n"
+        )
+    out.append("  </tbody>\n</table>\n</div>\n")
+    return Markup("".join(out))
+
+
+def distribution_table(
+    distribution: Distribution,
+    caption: str,
+    keys: Iterable[str],
+    first_header: str,
+    label: Callable[[str], str],
+) -> Markup:
+    """A scrolling, labelled region holding the table: a row per key (named by
+    ``label``), how many audits and their share."""
+    named = escape(caption)
+    out = [
+        f'<div class="careaudit-table-scroll" role="region" aria-label="{named}" tabindex="0">'
+        '\n<table class="govuk-table">\n'
+        f'  <caption class="govuk-table__caption govuk-table__caption--s">{named}</caption>\n'
+        '  <thead class="govuk-table__head"><tr class="govuk-table__row">\n'
+        f'    <th scope="col" class="govuk-table__header">{escape(first_header)}</th>\n'
+        '    <th scope="col" class="govuk-table__header govuk-table__header--numeric">'
+        "Audits</th>\n"
+        '    <th scope="col" class="govuk-table__header govuk-table__header--numeric">'
+        "Share</th>\n"
+        '  </tr></thead>\n  <tbody class="govuk-table__body">\n'
+    ]
+    counts = distribution.counts
+    for key in keys:
+        share = distribution.percent(key)
+        out.append(
+            f'  <tr class="govuk-table__row" data-outcome="{escape(key)}">\n'
+            f'    <th scope="row" class="govuk-table__header">{escape(label(key))}</th>\n'
+            f'    <td class="{_NUMERIC}">{counts.get(key, 0)}</td>\n'
+            f'    <td class="{_NUMERIC}">{"–" if share is None else f"{share}%"}</td>\n'
             "  </tr>\n"
         )
     out.append("  </tbody>\n</table>\n</div>\n")

@@ -1,5 +1,6 @@
-"""The rating table's markup (core/reports/markup.py): what the report page shows of each
-question, every value escaped, in a labelled region that scrolls on a phone."""
+"""The report tables' markup (core/reports/markup.py): what the report page shows of each
+question and each overall outcome, every value escaped, in a labelled region that
+scrolls on a phone."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import xml.etree.ElementTree as ET
 
 from core.models import Rating
 from core.models.audits import SCALE
-from core.reports.markup import rating_table
-from core.tools.reporting import RatingRow
+from core.reports.markup import distribution_table, rating_table
+from core.tools.reporting import Distribution, RatingRow
 
 
 def parse(markup: object) -> ET.Element:
@@ -55,3 +56,42 @@ def test_every_value_is_escaped() -> None:
     assert "&lt;b&gt;Label&lt;/b&gt;" in markup
     assert 'aria-label="A &#34;caption&#34; &lt;here&gt;"' in markup
     parse(markup)  # still well-formed
+
+
+def test_a_distribution_shows_each_outcome_in_words_its_count_and_share() -> None:
+    outcomes = Distribution({"met": 3, "not_met": 1, "unlisted": 4})
+    table = parse(
+        distribution_table(
+            outcomes, "Overall rating", ["met", "partially_met", "not_met"], "Rating",
+            label=lambda key: key.replace("_", " ").capitalize(),
+        )
+    )  # fmt: skip
+    assert table.get("role") == "region" and table.get("aria-label") == "Overall rating"
+    headers = [th.text for th in table.iter("th") if th.get("scope") == "col"]
+    assert headers == ["Rating", "Audits", "Share"]
+    rows = {
+        tr.get("data-outcome"): [tr.find("th").text, *(td.text for td in tr.iter("td"))]
+        for tr in table.iter("tr")
+        if tr.get("data-outcome")
+    }
+    # Shares are of every audit counted, listed or not (8 here).
+    assert rows == {
+        "met": ["Met", "3", "38%"],
+        "partially_met": ["Partially met", "0", "0%"],
+        "not_met": ["Not met", "1", "12%"],
+    }
+
+
+def test_an_empty_distribution_shows_no_share() -> None:
+    table = parse(distribution_table(Distribution({}), "Grade", ["good"], "Grade", label=str))
+    assert [td.text for td in table.iter("td")] == ["0", "–"]
+
+
+def test_a_distributions_values_are_escaped() -> None:
+    markup = str(
+        distribution_table(
+            Distribution({"<k>": 1}), "<Caption>", ["<k>"], "<First>", label=lambda k: "<b>x</b>"
+        )
+    )
+    assert "<b>" not in markup and "<k>" not in markup and "<Caption>" not in markup
+    parse(markup)
