@@ -70,6 +70,12 @@ def iso_date(value: str | None) -> str:
         return value
 
 
+def tool_title(slug: str) -> str:
+    """A tool's title, or its slug if it is no longer installed (an old audit's tool)."""
+    tool = get_registry().get(slug)
+    return tool.title if tool else slug
+
+
 def month_label(value: str | None) -> str:
     """An allocation period key such as ``2026-11`` as people say it: "November 2026"."""
     try:
@@ -150,10 +156,6 @@ def init_templating(app: Flask) -> None:
 
         def can(permission: str) -> bool:
             return user.is_authenticated and has_permission(user, Permission(permission))
-
-        def tool_title(slug: str) -> str:
-            tool = get_registry().get(slug)
-            return tool.title if tool else slug
 
         def plugin_menu_links() -> list[Any]:
             if not user.is_authenticated:

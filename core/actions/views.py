@@ -76,18 +76,22 @@ def _reaudit_of(audit: Audit) -> ReAudit | None:
     return db.session.scalar(select(ReAudit).where(ReAudit.audit_id == audit.id))
 
 
+def _carried_out_by(audit: Audit) -> Select[tuple[int]]:
+    """The re-audit ``audit`` carries out, if it is one (through its allocation)."""
+    return (
+        select(ReAudit.id)
+        .join(Allocation, Allocation.id == ReAudit.allocation_id)
+        .where(Allocation.audit_id == audit.id)
+    )
+
+
 def _reaudits(audit: Audit) -> tuple[ReAudit | None, ReAudit | None]:
     """The re-audit asked for after ``audit``, and the one ``audit`` carries out if it is
     one: in one statement, each found by its own unique key (an OR across the join
     would read every re-audit)."""
     asked_after = select(ReAudit.id).where(ReAudit.audit_id == audit.id)
-    carried_out = (
-        select(ReAudit.id)
-        .join(Allocation, Allocation.id == ReAudit.allocation_id)
-        .where(Allocation.audit_id == audit.id)
-    )
     found = db.session.scalars(
-        select(ReAudit).where(ReAudit.id.in_(union_all(asked_after, carried_out)))
+        select(ReAudit).where(ReAudit.id.in_(union_all(asked_after, _carried_out_by(audit))))
     ).all()
     after = next((r for r in found if r.audit_id == audit.id), None)
     of = next((r for r in found if r.audit_id != audit.id), None)
@@ -103,15 +107,10 @@ def _any_follow_up(audit: Audit, user: User) -> ColumnElement[bool] | bool:
         return False
     if rules.may_follow_up(user, audit):
         return True
-    carried_out = (
-        select(ReAudit.id)
-        .join(Allocation, Allocation.id == ReAudit.allocation_id)
-        .where(Allocation.audit_id == audit.id)
-    )
     return or_(
         exists().where(RemedialAction.audit_id == audit.id),
         exists().where(ReAudit.audit_id == audit.id),
-        carried_out.exists(),
+        _carried_out_by(audit).exists(),
     )
 
 

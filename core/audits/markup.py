@@ -9,15 +9,14 @@ writes the same markup directly, every value escaped. Templates keep calling the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from flask import url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from core.models import Audit
-from core.templating import format_date, label_of
-from core.tools.registry import get_registry
+from core.templating import format_date, label_of, tool_title
 
 #: The GOV.UK tag colour of each rating, grade and status; grey for anything else.
 TAG_COLOURS = {
@@ -57,7 +56,6 @@ def audit_table(
         return Markup(
             f'<h2 class="govuk-heading-m">{named}</h2>\n<p class="govuk-body">{escape(empty)}</p>\n'
         )
-    title = _tool_titles()
     me = current_user.id if current_user.is_authenticated else None
     auditor_header = (
         '    <th scope="col" class="govuk-table__header">Auditor</th>\n' if show_auditor else ""
@@ -92,7 +90,7 @@ def audit_table(
             '    <tr class="govuk-table__row">\n'
             f'{cell}<a class="govuk-link" href="{escape(url_for(endpoint, audit_id=audit.id))}">'
             f"{escape(audit.subject_label)}</a></td>\n"
-            f"{cell}{escape(title(audit.tool))}</td>\n"
+            f"{cell}{escape(tool_title(audit.tool))}</td>\n"
             f"{cell}{escape(audit.kind.label)}</td>\n"
             f"{auditor}"
             f"{cell}{escape(format_date(audit.submitted_at or audit.updated_at))}</td>\n"
@@ -101,13 +99,3 @@ def audit_table(
         )
     out.append("  </tbody>\n</table>\n</div>\n")
     return Markup("".join(out))
-
-
-def _tool_titles() -> Callable[[str], str]:
-    registry = get_registry()
-
-    def title(slug: str) -> str:
-        tool = registry.get(slug)
-        return tool.title if tool else slug
-
-    return title

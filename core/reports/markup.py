@@ -21,25 +21,31 @@ _HEADERS = ("Met", "Partially met", "Not met", "N (applicable)", "Not applicable
 _NUMERIC = "govuk-table__cell govuk-table__cell--numeric"
 
 
+def _head(caption: str, first_header: str, numeric_headers: Sequence[str]) -> list[str]:
+    """A report table's opening, up to its body: the scrolling region named after the
+    caption, the caption, and the header row (the first column's, then numeric ones)."""
+    label = escape(caption)
+    return [
+        f'<div class="careaudit-table-scroll" role="region" aria-label="{label}" tabindex="0">'
+        '\n<table class="govuk-table">\n'
+        f'  <caption class="govuk-table__caption govuk-table__caption--s">{label}</caption>\n'
+        '  <thead class="govuk-table__head"><tr class="govuk-table__row">\n'
+        f'    <th scope="col" class="govuk-table__header">{escape(first_header)}</th>\n',
+        *(
+            '    <th scope="col" class="govuk-table__header govuk-table__header--numeric">'
+            f"{header}</th>\n"
+            for header in numeric_headers
+        ),
+        '  </tr></thead>\n  <tbody class="govuk-table__body">\n',
+    ]
+
+
 def rating_table(
     rows: Iterable[RatingRow], caption: str, first_header: str, scale: Sequence[Rating]
 ) -> Markup:
     """A scrolling, labelled region holding the table: a row per question, its counts and
     shares on ``scale``, then N (applicable) and not applicable."""
-    label = escape(caption)
-    out = [
-        f'<div class="careaudit-table-scroll" role="region" aria-label="{label}" tabindex="0">'
-        '\n<table class="govuk-table">\n'
-        f'  <caption class="govuk-table__caption govuk-table__caption--s">{label}</caption>\n'
-        '  <thead class="govuk-table__head"><tr class="govuk-table__row">\n'
-        f'    <th scope="col" class="govuk-table__header">{escape(first_header)}</th>\n'
-    ]
-    out += [
-        f'    <th scope="col" class="govuk-table__header govuk-table__header--numeric">'
-        f"{header}</th>\n"
-        for header in _HEADERS
-    ]
-    out.append('  </tr></thead>\n  <tbody class="govuk-table__body">\n')
+    out = _head(caption, first_header, _HEADERS)
     for row in rows:
         out.append(
             f'  <tr class="govuk-table__row" data-question="{escape(row.key)}">\n'
@@ -72,19 +78,7 @@ def distribution_table(
 ) -> Markup:
     """A scrolling, labelled region holding the table: a row per key (named by
     ``label``), how many audits and their share."""
-    named = escape(caption)
-    out = [
-        f'<div class="careaudit-table-scroll" role="region" aria-label="{named}" tabindex="0">'
-        '\n<table class="govuk-table">\n'
-        f'  <caption class="govuk-table__caption govuk-table__caption--s">{named}</caption>\n'
-        '  <thead class="govuk-table__head"><tr class="govuk-table__row">\n'
-        f'    <th scope="col" class="govuk-table__header">{escape(first_header)}</th>\n'
-        '    <th scope="col" class="govuk-table__header govuk-table__header--numeric">'
-        "Audits</th>\n"
-        '    <th scope="col" class="govuk-table__header govuk-table__header--numeric">'
-        "Share</th>\n"
-        '  </tr></thead>\n  <tbody class="govuk-table__body">\n'
-    ]
+    out = _head(caption, first_header, ("Audits", "Share"))
     counts = distribution.counts
     for key in keys:
         share = distribution.percent(key)
