@@ -48,7 +48,8 @@ def find() -> str:
         statement = statement.where(Case.team_id == team_id)
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     cases = db.session.scalars(
-        statement.order_by(Case.is_open.desc(), Case.reference)
+        statement.options(joinedload(Case.allocated_worker))  # shown on each row
+        .order_by(Case.is_open.desc(), Case.reference)
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()

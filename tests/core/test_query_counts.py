@@ -19,8 +19,8 @@ from sqlalchemy import event
 
 from core.audits import workflow
 from core.extensions import db
-from core.models import AuditKind, Case, CaseAssignment, CaseCategory
-from core.testing import make_case, sign_in
+from core.models import AuditKind, Case, CaseAssignment, CaseCategory, Role
+from core.testing import make_case, make_user, sign_in
 from core.tools.registry import get_registry
 from tests.factories import Borough
 from tests.helpers import children_answers, submitted_audit
@@ -68,12 +68,14 @@ def counting(app: Flask) -> Iterator[Callable[[], int]]:
 
 
 def grow(borough: Borough, rounds: int, start: int) -> None:
-    """Add cases and audits: submitted ones by each auditor about several cases, and drafts."""
+    """Add cases and audits: submitted ones by each auditor about several cases, and drafts.
+
+    Each new case has a social worker of its own, so a list that loads each row's
+    worker one by one shows it (rows sharing one worker would hide it)."""
     registry = get_registry()
     for n in range(start, start + rounds):
-        case = make_case(
-            f"C7{n:05d}", borough.north, CaseCategory.CHILD_IN_NEED, borough.users["worker"]
-        )
+        worker = make_user(f"worker_{n}", Role.SOCIAL_WORKER, borough.north)
+        case = make_case(f"C7{n:05d}", borough.north, CaseCategory.CHILD_IN_NEED, worker)
         db.session.commit()
         for auditor, kind in (
             ("team_manager", AuditKind.LINE_MANAGEMENT),
