@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from flask import g, has_app_context
 from sqlalchemy import func, select
 
-from core import trail
+from core import setup_cache, trail
 from core.extensions import db
 from core.grading.scales import SCALES, GradeScale, scale_named
 from core.models import Audit, AuditStatus, CouncilGradeScale, Grade, User
@@ -42,10 +42,14 @@ def _saved() -> tuple[str | None, dict[str, str], bool]:
         return None, {}, False
     if _CACHE in g:
         return g.get(_CACHE)
-    row = current_choice()
-    values = (row.scale, dict(row.labels or {}), bool(row.best_first))
+    values = setup_cache.kept(("grade scale",), _read_choice)
     setattr(g, _CACHE, values)
     return values
+
+
+def _read_choice() -> tuple[str | None, dict[str, str], bool]:
+    row = current_choice()
+    return row.scale, dict(row.labels or {}), bool(row.best_first)
 
 
 def forget() -> None:
@@ -63,13 +67,17 @@ def council_scale(tool_default: str | None = None) -> GradeScale:
         built = g.setdefault(_SCALES, {})
         if tool_default in built:
             return built[tool_default]
-    chosen, labels, best_first = _saved()
-    scale = scale_named(chosen or tool_default)
-    known = {grade.value for grade in Grade}
-    relabelled = scale.relabelled({k: v for k, v in labels.items() if k in known}, best_first)
+    relabelled = setup_cache.kept(("grade scale", tool_default), lambda: _build(tool_default))
     if built is not None:
         built[tool_default] = relabelled
     return relabelled
+
+
+def _build(tool_default: str | None) -> GradeScale:
+    chosen, labels, best_first = _saved()
+    scale = scale_named(chosen or tool_default)
+    known = {grade.value for grade in Grade}
+    return scale.relabelled({k: v for k, v in labels.items() if k in known}, best_first)
 
 
 def grade_label(code: str | None) -> str:

@@ -38,7 +38,7 @@ from core.models.programme import (
 )
 from core.models.reports import ReportTally, ReportTallyVersion, TallyAxis
 from core.models.sessions import SignInAttempt, UserSession
-from core.models.tools import ServiceTool
+from core.models.tools import ServiceTool, SetupVersion
 from core.models.trail import TrailEntry
 from core.models.users import Role, User
 
@@ -96,6 +96,7 @@ __all__ = [
     "Role",
     "Service",
     "ServiceTool",
+    "SetupVersion",
     "SignInAttempt",
     "TallyAxis",
     "Team",

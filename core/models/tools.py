@@ -32,3 +32,20 @@ class ServiceTool(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     service: Mapped[Service] = relationship()
+
+
+class SetupVersion(db.Model):
+    """One row whose token changes in every transaction that changes the council's
+    set-up: which tools are switched on where, their settings, the grade scale.
+
+    Each worker keeps what it read of the set-up across requests under the token it
+    read it at (``core.setup_cache``); the token comes with the session's own
+    statement, so a page that keeps its set-up asks nothing more. A random token, not
+    a counter, so that emptying the table (tests, ``demo --reset``) can never bring an
+    old token back.
+    """
+
+    __tablename__ = "setup_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(32))

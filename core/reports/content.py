@@ -22,11 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from sqlalchemy import select
-
 from core.exports.document import Chart, Document, Paragraph, Quote, Section, Series, Table
-from core.extensions import db
-from core.models import AuditKind, Rating, ServiceTool, User
+from core.models import AuditKind, Rating, User
 from core.models.audits import SCALE
 from core.moderation.comparison import standard_questions
 from core.reports import followup, periods
@@ -126,13 +123,7 @@ def tools_in_scope(scope: Scope, report: ReportScope) -> tuple[str, ...]:
     A tool switched off later still reports the audits done while it was on.
     """
     registry = get_registry()
-    switched_on = set(
-        db.session.scalars(
-            select(ServiceTool.tool).where(
-                ServiceTool.service_id.in_(scope.service_ids), ServiceTool.enabled.is_(True)
-            )
-        )
-    )
+    switched_on = registry.switched_on(scope.service_ids)
     installed = [tool.slug for tool in registry.all()]
     maybe = [slug for slug in installed if slug not in switched_on]
     # One indexed probe per tool of the pre-aggregated figures.

@@ -48,6 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
+from core import versions
 from core.audits.workflow import audit_submitted
 from core.extensions import db
 from core.models import Answer, Audit, AuditStatus
@@ -287,6 +288,8 @@ def _note_tally_written(state: ORMExecuteState) -> None:
 def _new_version(session: Session) -> None:
     session.flush()  # an audit moved in this last flush changes the tally too
     changed = session.info.pop(TALLY_CHANGED, False)
+    if changed:
+        versions.forget(versions.TALLY)  # the request reads the new token after this commit
     if not changed or session.info.pop(_TOKEN_DELETED, False):
         return
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite

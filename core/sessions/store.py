@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import joinedload
 
+from core import versions
 from core.extensions import db
 from core.models.sessions import UserSession
 from core.models.users import User
@@ -95,12 +96,16 @@ def find(token: str, on_end: Callable[[int, str], None] | None = None) -> LiveSe
     absolute limit is ended here, so the record says why it stopped (``on_end`` is told)."""
     # The user comes in the same statement: Flask-Login's user loader then finds them
     # in the session's identity map instead of asking again (issue 12).
+    # So do the version tokens under which each worker keeps the council's set-up and
+    # the report tally, so a page that uses what is kept asks nothing more (issue 12).
     found = db.session.execute(
-        select(UserSession, User)
+        select(UserSession, User, *versions.columns())
         .join(User, User.id == UserSession.user_id)
         .options(*USER_LOADS)
         .where(UserSession.token_hash == token_hash(token))
     ).first()
+    if found is not None:
+        versions.note(found[2:])
     record = found[0] if found is not None else None
     if record is None or record.ended_at is not None:
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.metadata
 import random
 from collections.abc import Iterable, Mapping
+from copy import deepcopy
 from types import ModuleType
 from typing import Any
 
@@ -18,7 +19,7 @@ import pluggy
 from flask import Flask, current_app
 from sqlalchemy import Select, and_, or_, select
 
-from core import hookspecs, memo
+from core import hookspecs, memo, setup_cache
 from core.extensions import db
 from core.grading.council import council_scale
 from core.grading.scales import GRADE_SCALE, OUTSTANDING_GRADE, GradeScale
@@ -145,24 +146,17 @@ class ToolRegistry:
             statement = statement.where(ServiceTool.service_id.in_(list(service_ids)))
         return list(db.session.scalars(statement))
 
+    def switched_on(self, service_ids: Iterable[int]) -> set[str]:
+        """The tools (installed or not) switched on for any of these services."""
+        on = setup_cache.kept(("switched on",), _read_switched_on)
+        return {slug for service_id in service_ids for slug in on.get(service_id, ())}
+
     def is_enabled(self, slug: str, service_id: int) -> bool:
-        if slug not in self._tools:
-            return False
-        enabled = db.session.scalar(
-            select(ServiceTool.enabled).where(
-                ServiceTool.tool == slug, ServiceTool.service_id == service_id
-            )
-        )
-        return bool(enabled)
+        return slug in self._tools and slug in self.switched_on([service_id])
 
     def enabled_for(self, service_id: int) -> list[ToolInfo]:
         """Tools switched on for a service, in slug order."""
-        slugs = db.session.scalars(
-            select(ServiceTool.tool).where(
-                ServiceTool.service_id == service_id, ServiceTool.enabled.is_(True)
-            )
-        )
-        enabled = set(slugs)
+        enabled = self.switched_on([service_id])
         return [tool for slug, tool in self._tools.items() if slug in enabled]
 
     def enabled_services(self, slug: str) -> list[Service]:
@@ -186,8 +180,9 @@ class ToolRegistry:
         specs = self.setting_specs(slug)
         merged = {spec.key: spec.default for spec in specs}
         if service_id is not None:
-            # Several hooks of one page ask for the same settings: read them once.
-            stored = memo.remember(
+            # Several hooks of one page ask for the same settings, and every page of the
+            # tool: read them once while the set-up stays the same.
+            stored = setup_cache.kept(
                 ("tool settings", slug, service_id),
                 lambda: db.session.scalar(
                     select(ServiceTool.settings).where(
@@ -196,7 +191,8 @@ class ToolRegistry:
                 ),
             )
             known = {spec.key for spec in specs}
-            merged.update({k: v for k, v in (stored or {}).items() if k in known})
+            # A copy: what is kept is shared by every request of this process.
+            merged.update({k: deepcopy(v) for k, v in (stored or {}).items() if k in known})
         return merged
 
     def set_switch(
@@ -362,6 +358,16 @@ class ToolRegistry:
     def report_tables(self, scope: ReportScope) -> list[Any]:
         """The tool's own tables for the committee pack (none when it declares none)."""
         return list(self._caller(scope.tool, "careaudit_report_tables")(scope=scope) or [])
+
+
+def _read_switched_on() -> dict[int, frozenset[str]]:
+    """Every service's switched-on tools (a few rows a service: read whole)."""
+    on: dict[int, set[str]] = {}
+    for service_id, slug in db.session.execute(
+        select(ServiceTool.service_id, ServiceTool.tool).where(ServiceTool.enabled.is_(True))
+    ):
+        on.setdefault(service_id, set()).add(slug)
+    return {service_id: frozenset(slugs) for service_id, slugs in on.items()}
 
 
 def previous_audit(audit: Audit) -> Audit | None:

@@ -24,6 +24,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, Date, Select, cast, func, literal_column, null, or_, select
 from sqlalchemy import type_coerce as coerce
 
+from core import versions
 from core.extensions import db
 from core.memo import remembered
 from core.models import Answer, Audit, AuditKind, AuditStatus, Grade, Rating, Service
@@ -403,9 +404,12 @@ def _tally_token() -> str | None:
     if db.session.info.get(TALLY_CHANGED):
         return None
     if "tally token" not in memo:
-        memo["tally token"] = db.session.scalar(
-            select(ReportTallyVersion.token).where(ReportTallyVersion.id == 1)
-        )
+        token = versions.noted(versions.TALLY)  # read with the session, usually
+        if token is versions.UNREAD:
+            token = db.session.scalar(
+                select(ReportTallyVersion.token).where(ReportTallyVersion.id == 1)
+            )
+        memo["tally token"] = token
     return memo["tally token"]  # type: ignore[no-any-return]
 
 

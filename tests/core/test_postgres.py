@@ -1,4 +1,5 @@
-"""PostgreSQL keeps the statements psycopg prepared across requests (issue 12).
+"""PostgreSQL keeps the statements psycopg prepared across requests, and a pooled
+connection is checked without a round trip (issue 12).
 
 A page that changes nothing ends its transaction with a rollback. psycopg's own
 rollback forgets every prepared statement, so PostgreSQL planned each statement of
@@ -7,9 +8,12 @@ each page again on every view; careaudit's dialect rolls back without forgetting
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import NullPool, create_engine, select, text
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
 from core import postgres
 from core.extensions import db
@@ -81,3 +85,55 @@ def test_preparing_can_be_turned_off_for_a_pooler_in_transaction_mode(
         finally:
             raw.close()
         db.engine.dispose()
+
+
+def _pings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the pings that go to the server (SQLAlchemy's ``SELECT 1``)."""
+    asked: list[int] = []
+    server_ping = PGDialect_psycopg.do_ping
+
+    def counted(self, dbapi_connection):
+        asked.append(1)
+        return server_ping(self, dbapi_connection)
+
+    monkeypatch.setattr(PGDialect_psycopg, "do_ping", counted)
+    return asked
+
+
+def test_a_healthy_pooled_connection_is_handed_out_without_asking_the_server(
+    app: Flask, on_postgresql, monkeypatch: pytest.MonkeyPatch
+):
+    db.session.execute(select(Service.id)).all()
+    db.session.commit()
+    db.session.close()  # back to the pool
+    asked = _pings(monkeypatch)
+    for _ in range(3):
+        with db.engine.connect() as connection:
+            assert connection.scalar(text("SELECT 2")) == 2
+    assert asked == []
+
+
+def test_a_connection_the_server_ended_is_replaced_before_anyone_uses_it(
+    app: Flask, on_postgresql, monkeypatch: pytest.MonkeyPatch
+):
+    """As after a database restart: the next request works, on a new connection."""
+    db.session.close()
+    db.engine.dispose()  # an empty pool: the next connection made is the only one in it
+    with db.engine.connect() as connection:
+        ended = connection.scalar(text("SELECT pg_backend_pid()"))
+    outside = create_engine(db.engine.url, poolclass=NullPool)
+    with outside.connect() as admin:
+        admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": ended})
+        for _ in range(50):  # until the server process has gone
+            gone = admin.scalar(
+                text("SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = :pid)"),
+                {"pid": ended},
+            )
+            if gone:
+                break
+            time.sleep(0.1)
+    outside.dispose()
+    asked = _pings(monkeypatch)
+    with db.engine.connect() as connection:
+        assert connection.scalar(text("SELECT pg_backend_pid()")) != ended
+    assert asked, "the goodbye on the socket made the pool ask the server"
