@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import event, text
 
 from core import trail
 from core.extensions import db
@@ -248,3 +250,71 @@ def test_a_view_recorded_after_an_uncommitted_change_joins_it_instead_of_waiting
     with db.engine.connect() as connection:
         verdict = chain.verify(connection)
     assert verdict.intact and verdict.count == 3
+
+
+_text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | _text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_text, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    id_=st.integers(min_value=1, max_value=2**31 - 1),
+    prev=st.text("0123456789abcdef", min_size=64, max_size=64),
+    summary=_text,
+    label=_text,
+    before=st.none() | st.dictionaries(_text, _json_values, max_size=4),
+    after=st.none() | st.dictionaries(st.sampled_from(["id", "prev_hash", "x"]), _json_values),
+    case_id=st.none() | st.integers(min_value=1, max_value=2**31 - 1),
+)
+def test_the_canonical_form_cut_for_the_server_joins_up_to_the_whole(
+    id_, prev, summary, label, before, after, case_id
+):
+    """What PostgreSQL hashes (head, id, middle, previous hash, tail) is byte for byte
+    what verify hashes, whatever the entry holds (even keys named like the cuts)."""
+    values = {
+        "at": utcnow(),
+        "actor_id": 7,
+        "actor_label": label,
+        "action": "test.event",
+        "object_type": "audit",
+        "object_id": summary[:64],
+        "case_id": case_id,
+        "summary": summary,
+        "before": before,
+        "after": after,
+        "ip_address": None,
+        "request_id": "r-1",
+    }
+    head, middle, tail = chain.canonical_parts(values)
+    joined = (head + str(id_) + middle + prev + tail).encode()
+    assert joined == chain.canonical({**values, "id": id_, "prev_hash": prev})
+
+
+def test_postgresql_appends_an_entry_in_one_statement(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the append function is PostgreSQL's")
+    _entries(2)
+    sent: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        trail.record_view("test.viewed", summary="a view", actor_label="tests")
+        trail.record(
+            "test.changed", summary="a change", actor_label="tests", before={"a": 1}, after={"a": 2}
+        )
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert len(sent) == 2 and all("careaudit_trail_append" in s for s in sent), sent
+    with db.engine.connect() as connection:
+        verdict = chain.verify(connection)
+    assert verdict.intact and verdict.count == 4
+    entry = db.session.scalar(db.select(TrailEntry).where(TrailEntry.action == "test.changed"))
+    assert (entry.before, entry.after) == ({"a": 1}, {"a": 2})
