@@ -114,13 +114,36 @@ def _any_follow_up(audit: Audit, user: User) -> ColumnElement[bool] | bool:
     )
 
 
+def _held(audit: Audit) -> tuple[bool, bool, bool]:
+    """Whether the audit has actions, a re-audit either way, and a sign-off, in one
+    statement: most audits have none of them until someone follows them up, and then
+    the panel asks nothing more."""
+    found = db.session.execute(
+        select(
+            exists().where(RemedialAction.audit_id == audit.id),
+            or_(exists().where(ReAudit.audit_id == audit.id), _carried_out_by(audit).exists()),
+            exists().where(FollowUp.audit_id == audit.id),
+        )
+    ).one()
+    return bool(found[0]), bool(found[1]), bool(found[2])
+
+
+def _signed_off(audit: Audit) -> FollowUp | None:
+    return db.session.scalar(
+        select(FollowUp)
+        .where(FollowUp.audit_id == audit.id)
+        .options(joinedload(FollowUp.signed_off_by))  # named on the panel
+    )
+
+
 @panels.audit_panel(order=20, probe=_any_follow_up)
 def _follow_up_panel(audit: Audit, user: User) -> panels.Panel | None:
     if not audit.is_submitted:
         return None
-    actions = _actions_of(audit)
+    has_actions, has_reaudits, signed_off = _held(audit)
+    actions = _actions_of(audit) if has_actions else []
     may = rules.may_follow_up(user, audit)
-    reaudit, of = _reaudits(audit)
+    reaudit, of = _reaudits(audit) if has_reaudits else (None, None)
     if not (actions or may or reaudit or of):
         return None
     readiness = rules.readiness(audit, actions)
@@ -131,7 +154,7 @@ def _follow_up_panel(audit: Audit, user: User) -> panels.Panel | None:
             "actions": actions,
             "may_follow_up": may,
             "readiness": readiness,
-            "follow_up": db.session.get(FollowUp, audit.id),
+            "follow_up": _signed_off(audit) if signed_off else None,
             "reaudit": reaudit,
             "reaudit_of": of,
             "today": date.today(),

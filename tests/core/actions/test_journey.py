@@ -86,6 +86,12 @@ def test_the_whole_loop_from_not_met_to_a_compared_re_audit(
     assert asked.status_code == 302
     reaudit = db.session.scalar(select(ReAudit))
     assert reaudit.allocation_id is None
+    # The audit's page says so, with the action set.
+    shown = client.get(f"/audits/{audit_id}").get_data(as_text=True)
+    assert 'id="signed-off">Follow-up signed off by' in shown
+    assert 'id="reaudit">Re-audit by' in shown
+    assert action.description in shown
+    assert "Sign off the follow-up" not in shown and "Ask for a re-audit" not in shown
     auth.logout()
 
     # The worker reads the audit, acknowledges it and replies (the right of reply).
