@@ -139,10 +139,11 @@ def init_templating(app: Flask) -> None:
 
     register_template_helpers(app)
     # Audit lists and rating tags (templates/_macros.html's macros).
-    from core.audits.markup import audit_table, rating_tag
+    from core.audits.markup import answer_text, audit_table, rating_tag
 
     app.jinja_env.globals["audit_table_markup"] = audit_table
     app.jinja_env.globals["rating_tag_markup"] = rating_tag
+    app.jinja_env.globals["answer_text_markup"] = answer_text
     # The report sections' tables (templates/reports/_tables.html's macros).
     from core.reports.markup import distribution_table, rating_table
 
