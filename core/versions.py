@@ -34,11 +34,15 @@ UNREAD = object()
 _G_KEY = "careaudit_version_tokens"
 
 
-def columns() -> list[ScalarSelect[str]]:
+#: Built once: a statement is immutable, and building one costs more than running it.
+_COLUMNS = tuple(
+    select(model.token).where(model.id == 1).scalar_subquery() for model in _MODELS.values()
+)
+
+
+def columns() -> tuple[ScalarSelect[str], ...]:
     """Each token as a column, in the order :func:`note` takes them."""
-    return [
-        select(model.token).where(model.id == 1).scalar_subquery() for model in _MODELS.values()
-    ]
+    return _COLUMNS
 
 
 def note(tokens: tuple[str | None, ...] | list[str | None]) -> None:

@@ -157,19 +157,28 @@ def start_staff_audit(
 
 
 @contextmanager
-def _conflict_checked() -> Iterator[None]:
+def _conflict_checked(keep_loaded: bool = False) -> Iterator[None]:
     """Run the changes and commit; a newer version saved meanwhile is a conflict.
 
     The whole block is guarded, not only the commit: a query inside it (the allocation
     lookup in ``complete_for``, a lazy load) autoflushes the audit, and that flush is
     where a concurrent save shows up as ``StaleDataError``.
+
+    ``keep_loaded``: the objects keep what this transaction saved instead of being read
+    back after the commit (``expire_on_commit``); the caller reports the version it saved,
+    not a newer one another tab may have saved since.
     """
+    session = db.session()
+    expiring = session.expire_on_commit
     try:
         yield
+        session.expire_on_commit = expiring and not keep_loaded
         db.session.commit()
     except StaleDataError as error:
         db.session.rollback()
         raise AuditConflict from error
+    finally:
+        session.expire_on_commit = expiring
 
 
 def with_derived(answers: Mapping[str, AnswerValue], score: Score | None) -> dict[str, AnswerValue]:
@@ -182,8 +191,11 @@ def with_derived(answers: Mapping[str, AnswerValue], score: Score | None) -> dic
 def save_draft(
     audit: Audit, answers: Mapping[str, AnswerValue], score: Score | None = None
 ) -> None:
-    """Store the answers; the audit stays a draft. Bumps the audit's version."""
-    with _conflict_checked():
+    """Store the answers; the audit stays a draft. Bumps the audit's version.
+
+    The audit keeps its saved values in memory after the commit: an autosave's reply
+    (the new version, the time saved) needs no statement to read them back."""
+    with _conflict_checked(keep_loaded=True):
         apply_answers(audit, with_derived(answers, score))
         audit.updated_at = utcnow()
         trail.record("audit.saved", audit, summary=f"Saved {trail.audit_label(audit)} as a draft")

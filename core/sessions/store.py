@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from core import versions
@@ -91,6 +91,15 @@ class LiveSession:
         return max(0, int((end - now).total_seconds()))
 
 
+#: The lookup every signed-in request makes, built once (see ``find``).
+_FIND = (
+    select(UserSession, User, *versions.columns())
+    .join(User, User.id == UserSession.user_id)
+    .options(*USER_LOADS)
+    .where(UserSession.token_hash == bindparam("token_hash"))
+)
+
+
 def find(token: str, on_end: Callable[[int, str], None] | None = None) -> LiveSession | None:
     """The live session for a cookie's token, or None. A session found past its idle or
     absolute limit is ended here, so the record says why it stopped (``on_end`` is told)."""
@@ -98,12 +107,7 @@ def find(token: str, on_end: Callable[[int, str], None] | None = None) -> LiveSe
     # in the session's identity map instead of asking again (issue 12).
     # So do the version tokens under which each worker keeps the council's set-up and
     # the report tally, so a page that uses what is kept asks nothing more (issue 12).
-    found = db.session.execute(
-        select(UserSession, User, *versions.columns())
-        .join(User, User.id == UserSession.user_id)
-        .options(*USER_LOADS)
-        .where(UserSession.token_hash == token_hash(token))
-    ).first()
+    found = db.session.execute(_FIND, {"token_hash": token_hash(token)}).first()
     if found is not None:
         versions.note(found[2:])
     record = found[0] if found is not None else None

@@ -9,7 +9,7 @@ a stale tab never overwrites a newer save.
 from __future__ import annotations
 
 from flask import render_template
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from core.audits.views import definition_of
 from core.extensions import db
@@ -56,13 +56,40 @@ def test_an_autosave_stores_the_section_and_returns_the_new_version(client, auth
     assert again.status_code == 200 and rating_of(audit, "standard_1") is Rating.NOT_MET
 
 
+def test_an_autosave_reports_what_it_saved_without_reading_the_audit_back(
+    app, client, auth, borough
+):
+    """The reply's version is the one this save wrote: read back after the commit it
+    could be a newer one saved meanwhile in another tab (and cost a statement)."""
+    audit = draft(client, auth, borough)
+    autosave(client, audit, "standard_1", audit.version, standard_1="met")  # warm
+    version = db.session.scalar(select(Audit.version).where(Audit.id == audit.id))
+    sent: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        sent.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        reply = autosave(client, audit, "standard_1", version, standard_1="not_met")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert reply.get_json()["version"] == version + 1
+    written = max(i for i, statement in enumerate(sent) if statement.startswith("UPDATE audit"))
+    assert not [s for s in sent[written:] if s.startswith("SELECT audit.")], sent[written:]
+
+
 def test_the_suggestion_follows_the_answers_as_they_are_typed(client, auth, borough):
     """Standard 3 Not met caps the grade: the suggestion says so on the next answer."""
     audit = draft(client, auth, borough)
     complete_audit(client, audit.id, children_form(default="met"), submit=False)
     db.session.refresh(audit)
     reply = autosave(
-        client, audit, "standard_3", audit.version, standard_3="not_met",
+        client,
+        audit,
+        "standard_3",
+        audit.version,
+        standard_3="not_met",
         standard_3__comment="Visits late",
     ).get_json()
     assert "Standard 3 is not met" in reply["suggestion"]
