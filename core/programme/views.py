@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -65,14 +65,22 @@ def _period_keys(choice: str, today: date) -> list[str] | None:
         return None
 
 
+T = TypeVar("T")
+
+
+def _chosen(model: type[T], chosen: int | None) -> T | None:
+    # Nothing asked, nothing to look up (the usual first view asked three times for id 0).
+    return db.session.get(model, chosen) if chosen else None
+
+
 def _scope(args: Any) -> tuple[str, dict[str, int | None], list[tuple[str, str]]]:
     """The level to show, its parent, and the breadcrumbs above it.
 
     Service managers see their own service and below, whatever is asked.
     """
-    team = db.session.get(Team, args.get("team", type=int) or 0)
-    service = db.session.get(Service, args.get("service", type=int) or 0)
-    directorate = db.session.get(Directorate, args.get("directorate", type=int) or 0)
+    team = _chosen(Team, args.get("team", type=int))
+    service = _chosen(Service, args.get("service", type=int))
+    directorate = _chosen(Directorate, args.get("directorate", type=int))
     if current_user.role not in SEES_EVERYTHING:
         own = current_user.own_service
         if own is None:
