@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -101,8 +101,8 @@ def users() -> str:
     page = min(page, pages)
     listed = db.session.scalars(
         statement.order_by(User.active.desc(), User.name, User.id)
-        # The team or service column: loaded with the page, not one query per user.
-        .options(selectinload(User.team), selectinload(User.own_service))
+        # The team or service column: loaded with the page, in the same statement.
+        .options(joinedload(User.team), joinedload(User.own_service))
         .offset((page - 1) * USERS_PAGE_SIZE)
         .limit(USERS_PAGE_SIZE)
     ).all()
@@ -269,7 +269,12 @@ def end_user_sessions(user_id: int) -> Any:
 @bp.route("/services")
 @requires(Permission.ADMINISTER)
 def services() -> str:
-    directorates = db.session.scalars(select(Directorate).order_by(Directorate.name)).all()
+    directorates = db.session.scalars(
+        select(Directorate)
+        .order_by(Directorate.name)
+        # Every service and its teams are listed: loaded with the page, not one by one.
+        .options(selectinload(Directorate.services).selectinload(Service.teams))
+    ).all()
     return render_template("admin/services.html", directorates=directorates)
 
 

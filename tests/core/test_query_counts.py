@@ -19,7 +19,7 @@ from sqlalchemy import event
 
 from core.audits import workflow
 from core.extensions import db
-from core.models import AuditKind, Case, CaseAssignment, CaseCategory, Role
+from core.models import AuditKind, Case, CaseAssignment, CaseCategory, Role, Service, Team
 from core.testing import make_case, make_user, sign_in
 from core.tools.registry import get_registry
 from tests.factories import Borough
@@ -115,6 +115,17 @@ def grow_case(borough: Borough, case: Case) -> None:
     db.session.commit()
 
 
+def grow_organisation(borough: Borough) -> None:
+    """More services, each with teams, for the administrator's lists."""
+    for n in range(3):
+        service = Service(name=f"Grown service {n}", directorate_id=borough.cin.directorate_id)
+        db.session.add(service)
+        db.session.flush()
+        for t in range(2):
+            db.session.add(Team(name=f"Grown team {n}-{t}", service_id=service.id))
+    db.session.commit()
+
+
 def statements(app: Flask, client: FlaskClient, who: str, url: str) -> int:
     with counting(app) as count:
         response = client.get(url)
@@ -160,6 +171,7 @@ def test_no_page_asks_more_questions_as_the_council_grows(
     small = measure_all()
     grow(borough, rounds=5, start=100)
     grow_case(borough, case)
+    grow_organisation(borough)
     large = measure_all()
     grown = [
         f"{who} {url}: {small[(who, url)]} statements, then {large[(who, url)]} with more rows"
