@@ -23,13 +23,11 @@ read-only (copy before changing).
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import has_app_context, has_request_context
 from sqlalchemy import event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, object_session
 
 from core import memo, versions
@@ -114,17 +112,10 @@ def _new_token(session: Session) -> None:
     session.flush()  # the last changes may be to the set-up
     if not session.info.get(CHANGED):
         return
-    versions.forget(versions.SETUP)  # read the new token once this commit is done
     if session.info.get(_TOKEN_DELETED):
+        versions.forget(versions.SETUP)
         return  # emptied: no token, so nothing is kept until the set-up changes again
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(SetupVersion).values(id=1, token=secrets.token_hex(16))
-    session.execute(
-        statement.on_conflict_do_update(  # type: ignore[attr-defined]
-            index_elements=["id"],
-            set_={"token": statement.excluded.token},  # type: ignore[attr-defined]
-        )
-    )
+    versions.renew(session, versions.SETUP)
 
 
 @event.listens_for(Session, "after_transaction_end")

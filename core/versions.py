@@ -17,14 +17,17 @@ own calls :func:`forget`, and reads the new token afresh.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import g, has_request_context
 from sqlalchemy import ScalarSelect, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from core.models import ReportTallyVersion, SetupVersion
 
-__all__ = ["SETUP", "TALLY", "UNREAD", "columns", "forget", "keep", "note", "noted"]
+__all__ = ["SETUP", "TALLY", "UNREAD", "columns", "forget", "keep", "note", "noted", "renew"]
 
 SETUP = "setup"
 TALLY = "tally"
@@ -38,6 +41,21 @@ _G_KEY = "careaudit_version_tokens"
 _COLUMNS = tuple(
     select(model.token).where(model.id == 1).scalar_subquery() for model in _MODELS.values()
 )
+
+
+def renew(session: Session, name: str) -> None:
+    """Give ``name``'s token a new random value in ``session``'s transaction (at commit,
+    with the change it versions), and read it afresh in this request from then on."""
+    forget(name)
+    model = _MODELS[name]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model).values(id=1, token=secrets.token_hex(16))
+    session.execute(
+        statement.on_conflict_do_update(  # type: ignore[attr-defined]
+            index_elements=["id"],
+            set_={"token": statement.excluded.token},  # type: ignore[attr-defined]
+        )
+    )
 
 
 def columns() -> tuple[ScalarSelect[str], ...]:

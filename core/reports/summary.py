@@ -26,7 +26,6 @@ that changes them in SQL must run :func:`rebuild`.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -288,18 +287,12 @@ def _note_tally_written(state: ORMExecuteState) -> None:
 def _new_version(session: Session) -> None:
     session.flush()  # an audit moved in this last flush changes the tally too
     changed = session.info.pop(TALLY_CHANGED, False)
-    if changed:
-        versions.forget(versions.TALLY)  # the request reads the new token after this commit
-    if not changed or session.info.pop(_TOKEN_DELETED, False):
+    if not changed:
         return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(ReportTallyVersion).values(id=1, token=secrets.token_hex(16))
-    session.execute(
-        statement.on_conflict_do_update(  # type: ignore[attr-defined]
-            index_elements=["id"],
-            set_={"token": statement.excluded.token},  # type: ignore[attr-defined]
-        )
-    )
+    if session.info.pop(_TOKEN_DELETED, False):
+        versions.forget(versions.TALLY)
+        return
+    versions.renew(session, versions.TALLY)
 
 
 @event.listens_for(Session, "after_transaction_end")
