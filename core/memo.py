@@ -21,7 +21,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from core.extensions import db
 
-__all__ = ["forget", "remember", "remembered"]
+__all__ = ["flush_pending", "forget", "remember", "remembered"]
 
 T = TypeVar("T")
 #: ``Session.info`` key of the answers kept in the session's transaction.
@@ -36,10 +36,14 @@ def remembered(session: Session | None = None) -> dict[Hashable, Any]:
         # The memo lives as long as a transaction, so there must be one (as a query's
         # autobegin would start) before anything is kept.
         session.begin()
-    if session.autoflush and (session.new or session.dirty or session.deleted):
-        # What a query would have flushed first (and the flush forgets the memo).
-        session.flush()
+    flush_pending(session)  # (and the flush forgets the memo)
     return session.info.setdefault(KEY, {})  # type: ignore[no-any-return]
+
+
+def flush_pending(session: Session) -> None:
+    """Flush what a query would have flushed first, so an answer read now sees it."""
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
 
 
 def remember(key: Hashable, read: Callable[[], T]) -> T:

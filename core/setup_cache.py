@@ -70,8 +70,7 @@ def _token() -> str | None:
     if not has_request_context():
         return None
     session = db.session()
-    if session.autoflush and (session.new or session.dirty or session.deleted):
-        session.flush()  # as a query would: a pending change to the set-up is noticed
+    memo.flush_pending(session)  # a pending change to the set-up is noticed
     if session.info.get(CHANGED):
         return None
     token = versions.noted(versions.SETUP)
