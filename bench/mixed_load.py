@@ -19,6 +19,11 @@ saved twice at once (a save whose draft is busy goes to another draft).
 The target (issue 12): 150 req/s on PostgreSQL with a 95th percentile at or under
 150 ms and no errors.
 
+Then, unless ``--no-reference``, the same open-loop schedule (rate, seconds, deadline)
+is offered to the reference app (bench/reference_app.py, its one 50-row page, the same
+gunicorn set-up) in the same run: what these shared cores can serve at that rate at
+all, so a run can be read against the machine as well as against the target.
+
 Run:
   .venv/bin/python bench/mixed_load.py \\
       --database-url postgresql://postgres@127.0.0.1:5432/careaudit_bench100k --rate 150
@@ -35,6 +40,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from itertools import cycle
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,6 +119,64 @@ def run(url: str, rate: float, seconds: float, deadline: float, workers: int, se
     data = page_bench.prepare(url, MANAGERS, DRAFTS_EACH)
     env = page_bench.server_environment(url)
     log = Path(env["CAREAUDIT_INSTANCE_PATH"]) / "app.log"
+    result, drafts = _careaudit(data, env, log, rate, seconds, deadline, workers, seed)
+    p95 = result.percentile(95)
+    print(
+        f"\n{data['backend']}, {data['audits']:,} audits; gunicorn --workers {workers}; "
+        f"{rate:g} req/s scheduled for {seconds:g} s ({drafts} drafts)\n"
+    )
+    print("| requests | count | p50 (ms) | p95 (ms) | p99 (ms) |")
+    print("|---|---|---|---|---|")
+    for label in sorted(result.by_label):
+        print(
+            f"| {label} | {len(result.by_label[label])} | "
+            + " | ".join(f"{result.percentile(p, label) * 1000:.0f}" for p in (50, 95, 99))
+            + " |"
+        )
+    print(f"| **all** | {result.ok} | " + _percentiles(result) + " |")
+    met = result.errors == 0 and p95 <= TARGET_P95
+    print(
+        f"\n{result.ok} answered, {result.errors} errors"
+        + (f" (first: {result.first_error})" if result.first_error else "")
+        + f"; statuses {dict(sorted(result.statuses.items()))}; "
+        f"p95 {p95 * 1000:.0f} ms against the target of {TARGET_P95 * 1000:.0f} ms: "
+        + ("met" if met else "NOT MET")
+    )
+    return met
+
+
+def _percentiles(result: loadgen.Result) -> str:
+    return " | ".join(f"{result.percentile(p) * 1000:.0f}" for p in (50, 95, 99))
+
+
+def run_reference(url: str, rate: float, seconds: float, deadline: float, workers: int) -> None:
+    """The same schedule offered to the reference app's one page; prints its latencies."""
+    env = page_bench.server_environment(url)
+    log = Path(env["CAREAUDIT_INSTANCE_PATH"]) / "ref.log"
+    with page_bench.gunicorn(
+        "bench.reference_app:create_app()", page_bench.REFERENCE_PORT, env, workers, log
+    ) as reference:
+        session = page_bench.sign_in(reference, MANAGERS[0])
+        request = loadgen.Request("GET", "/", page_bench.cookie_header(session), label="reference")
+        loadgen.closed_loop(reference, [request], connections=workers, seconds=1, warmup=1)
+        result = loadgen.open_loop(reference, lambda _: request, rate, seconds, deadline=deadline)
+    print(
+        f"\nThe reference at the same schedule ({rate:g} req/s for {seconds:g} s): "
+        f"{result.ok} answered, {result.errors} errors; p50 | p95 | p99 (ms): "
+        + _percentiles(result)
+    )
+
+
+def _careaudit(
+    data: dict[str, Any],
+    env: dict[str, str],
+    log: Path,
+    rate: float,
+    seconds: float,
+    deadline: float,
+    workers: int,
+    seed: int,
+) -> tuple[loadgen.Result, int]:
     rng = random.Random(seed)
     with page_bench.gunicorn(
         "core:create_app()", page_bench.CAREAUDIT_PORT, env, workers, log
@@ -232,32 +296,7 @@ def run(url: str, rate: float, seconds: float, deadline: float, workers: int, se
             on_reply=on_reply,
             on_done=on_done,
         )
-    p95 = result.percentile(95)
-    print(
-        f"\n{data['backend']}, {data['audits']:,} audits; gunicorn --workers {workers}; "
-        f"{rate:g} req/s scheduled for {seconds:g} s ({len(drafts)} drafts)\n"
-    )
-    print("| requests | count | p50 (ms) | p95 (ms) | p99 (ms) |")
-    print("|---|---|---|---|---|")
-    for label in sorted(result.by_label):
-        print(
-            f"| {label} | {len(result.by_label[label])} | "
-            + " | ".join(f"{result.percentile(p, label) * 1000:.0f}" for p in (50, 95, 99))
-            + " |"
-        )
-    print(
-        f"| **all** | {result.ok} | {result.percentile(50) * 1000:.0f} | {p95 * 1000:.0f} | "
-        f"{result.percentile(99) * 1000:.0f} |"
-    )
-    met = result.errors == 0 and p95 <= TARGET_P95
-    print(
-        f"\n{result.ok} answered, {result.errors} errors"
-        + (f" (first: {result.first_error})" if result.first_error else "")
-        + f"; statuses {dict(sorted(result.statuses.items()))}; "
-        f"p95 {p95 * 1000:.0f} ms against the target of {TARGET_P95 * 1000:.0f} ms: "
-        + ("met" if met else "NOT MET")
-    )
-    return met
+    return result, len(drafts)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -268,8 +307,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--deadline", type=float, default=10, help="seconds for each reply")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument("--no-reference", action="store_true", help="skip the reference app's run")
     args = parser.parse_args(argv)
-    if not run(args.database_url, args.rate, args.seconds, args.deadline, args.workers, args.seed):
+    met = run(args.database_url, args.rate, args.seconds, args.deadline, args.workers, args.seed)
+    if not args.no_reference:
+        run_reference(args.database_url, args.rate, args.seconds, args.deadline, args.workers)
+    if not met:
         raise SystemExit(1)
 
 

@@ -33,6 +33,9 @@ PAGE_SIZE = 25
 
 #: What the case page shows of the case, loaded with it rather than a statement each.
 SHOWN = (joinedload(Case.service).joinedload(Service.directorate),)
+#: The case page lists this many of the case's latest audits, and links to all of them.
+CASE_AUDITS_SHOWN = 10
+
 
 @bp.route("/")
 @requires(Permission.VIEW_CASES)
@@ -76,12 +79,7 @@ def show(case_id: int) -> str:
     # Not found and not allowed look the same, so references cannot be probed.
     case = visible_case(current_user, case_id, *SHOWN) or abort(404)
     record_view("case.viewed", case, summary=f"Viewed case {case.reference}")
-    audits = db.session.scalars(
-        select(Audit)
-        .where(Audit.case_id == case.id, audit_visibility(current_user))
-        .options(joinedload(Audit.auditor))
-        .order_by(Audit.created_at.desc())
-    ).all()
+    audits, audits_in_all = _audits_of(case, every=request.args.get("audits") == "all")
     registry = get_registry()
     kind = audit_kind_for(current_user, case) if case.is_open else None
     directorate_tools = [
@@ -99,14 +97,13 @@ def show(case_id: int) -> str:
         .order_by(CaseAssignment.started_on.desc(), CaseAssignment.id.desc())
     ).all()
     referrals = db.session.scalars(
-        select(Referral)
-        .where(Referral.case_id == case.id)
-        .order_by(Referral.referral_date.desc())
+        select(Referral).where(Referral.case_id == case.id).order_by(Referral.referral_date.desc())
     ).all()
     return render_template(
         "cases/show.html",
         case=case,
         audits=audits,
+        audits_in_all=audits_in_all,
         history=history,
         referrals=referrals,
         kind=kind,
@@ -120,3 +117,21 @@ def show(case_id: int) -> str:
         else None,
         case_history_limit=CASE_HISTORY_LIMIT,
     )
+
+
+def _audits_of(case: Case, every: bool) -> tuple[list[Audit], int]:
+    """The case's audits the user may read, latest first: the latest ``CASE_AUDITS_SHOWN``
+    unless ``every``, and how many there are in all.
+
+    A case audited every month for years lists them all only when asked, so the page does
+    not slow down as the council's history grows (issue 12). The count comes with the rows
+    (a window over every row before the limit), not from a second statement.
+    """
+    rows = db.session.execute(
+        select(Audit, func.count().over())
+        .where(Audit.case_id == case.id, audit_visibility(current_user))
+        .options(joinedload(Audit.auditor))
+        .order_by(Audit.created_at.desc(), Audit.id.desc())
+        .limit(None if every else CASE_AUDITS_SHOWN)
+    ).all()
+    return [audit for audit, _ in rows], rows[0][1] if rows else 0

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from core.audits import workflow
+from core.cases.views import CASE_AUDITS_SHOWN
 from core.extensions import db
 from core.models import AuditKind, Case, CaseAssignment, CaseCategory, Role, Service, Team
 from core.testing import make_case, make_user, sign_in
@@ -35,6 +36,7 @@ PAGES = [
     ("team_manager", "/cases/"),
     ("team_manager", "/cases/?q=C7"),
     ("team_manager", "/cases/{cin}"),
+    ("team_manager", "/cases/{cin}?audits=all"),
     ("team_manager", "/audits/{audit}"),
     ("team_manager", "/audits/{draft}/edit"),
     ("team_manager", "/audits/{draft}/sections/standard_1"),
@@ -95,10 +97,12 @@ def grow(borough: Borough, rounds: int, start: int) -> None:
 
 
 def grow_case(borough: Borough, case: Case) -> None:
-    """More on the measured case page: audits by other auditors, and who held it before."""
+    """More on the measured case page: audits by other auditors (more than the page lists
+    at first), and who held it before."""
     answers = children_answers(overall="partially_met", grade="adequate")
-    submitted_audit(case, borough.users["iro"], answers, kind=AuditKind.INDEPENDENT)
-    submitted_audit(case, borough.users["deputy"], answers)
+    for _ in range(CASE_AUDITS_SHOWN // 2 + 1):
+        submitted_audit(case, borough.users["iro"], answers, kind=AuditKind.INDEPENDENT)
+        submitted_audit(case, borough.users["deputy"], answers)
     for n, (team, worker) in enumerate(
         [(borough.south, "other_worker"), (borough.north, "deputy"), (borough.south, None)]
     ):

@@ -7,11 +7,13 @@ from datetime import date
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from core.cases.views import CASE_AUDITS_SHOWN
 from core.extensions import db
 from core.imports.synthetic import CensusChild, CensusReferral, census_xml
 from core.models import Case, ImportKind, ImportStatus
 from tests.core.imports import csv_bytes, run
 from tests.factories import Borough
+from tests.helpers import children_answers, submitted_audit
 
 HEADINGS = ["Case reference", "Team", "Worker", "Category", "Status"]
 
@@ -81,3 +83,40 @@ def test_census_referrals_are_listed_on_the_case_page(borough: Borough, client, 
     assert "Open" in referrals
     # The date of birth is never shown (nor stored).
     assert "2016" not in page
+
+
+def test_a_case_audited_many_times_lists_its_latest_audits_and_links_to_all(
+    borough: Borough, client: FlaskClient, auth
+) -> None:
+    case = borough.cases["cin"]
+    answers = children_answers(overall="partially_met", grade="adequate")
+    audits = [
+        submitted_audit(case, borough.users["team_manager"], answers)
+        for _ in range(CASE_AUDITS_SHOWN + 2)
+    ]
+    oldest, latest = audits[:2], audits[2:]
+
+    auth.login("team_manager@test.example")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert all(f'/audits/{audit.id}"' in page for audit in latest)
+    assert not any(f'/audits/{audit.id}"' in page for audit in oldest)
+    assert f"These are the latest {CASE_AUDITS_SHOWN} of the {len(audits)} audits" in page
+    link = f"/cases/{case.id}?audits=all#audits"
+    assert link in page
+
+    every = client.get(link).get_data(as_text=True)
+    assert all(f'/audits/{audit.id}"' in every for audit in audits)
+    assert "These are the latest" not in every
+
+
+def test_a_case_with_few_audits_lists_them_all_without_a_link(
+    borough: Borough, client: FlaskClient, auth
+) -> None:
+    case = borough.cases["cin"]
+    answers = children_answers(overall="partially_met", grade="adequate")
+    audits = [submitted_audit(case, borough.users["team_manager"], answers) for _ in range(2)]
+
+    auth.login("team_manager@test.example")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert all(f'/audits/{audit.id}"' in page for audit in audits)
+    assert "audits=all" not in page
