@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
@@ -15,10 +15,13 @@ from core.access import Permission, audit_visibility, has_permission, requires
 from core.audits import panels
 from core.extensions import db
 from core.models import Allocation, AllocationStatus, Audit, AuditStatus, Case, Role, User
+from core.models._types import utcnow
 
 bp = Blueprint("home", __name__)
 
 RECENT = 20
+#: How far back the "audits of your work" list looks first (``_about_my_work``).
+RECENT_WINDOW = timedelta(days=92)
 
 #: What an audit list shows of each audit (``_macros.audit_table``), loaded with it rather
 #: than one row at a time.
@@ -71,17 +74,26 @@ def _about_my_work(worker: User) -> list[Audit]:
     """Others' latest audits of a worker's cases or of the worker: feedback on their work.
 
     The latest of each kind are found apart and then merged: asked as one OR, PostgreSQL
-    read every audit the council had ever submitted to find them (issue 12).
+    read every audit the council had ever submitted to find them (issue 12). They are
+    looked for among the last ``RECENT_WINDOW`` of submissions first, a short range of
+    each case's audits (migration 0025), and in all of them only when that finds fewer
+    than ``RECENT``: if it finds ``RECENT``, no older audit could be among the latest.
     """
+    since = utcnow() - RECENT_WINDOW  # as submitted_at is stored
+    found = _latest_about(worker, since)
+    if len(found) < RECENT:
+        found = _latest_about(worker, None)
+    return found
 
+
+def _latest_about(worker: User, since: datetime | None) -> list[Audit]:
     def latest(about: ColumnElement[bool]) -> Subquery:
-        return (
-            select(Audit.id)
-            .where(about, Audit.auditor_id != worker.id, audit_visibility(worker))
-            .order_by(Audit.submitted_at.desc())
-            .limit(RECENT)
-            .subquery()
+        query = select(Audit.id).where(
+            about, Audit.auditor_id != worker.id, audit_visibility(worker)
         )
+        if since is not None:
+            query = query.where(Audit.submitted_at >= since)
+        return query.order_by(Audit.submitted_at.desc()).limit(RECENT).subquery()
 
     my_cases = select(Case.id).where(Case.allocated_worker_id == worker.id)
     of_my_cases = latest(Audit.case_id.in_(my_cases))

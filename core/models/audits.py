@@ -134,6 +134,8 @@ class Audit(db.Model):
         Index("ix_audit_auditor_status_updated", "auditor_id", "status", "updated_at"),
         # Compliance: whether each worker had a submitted audit of their work since a date.
         Index("ix_audit_worker_status_date", "worker_id", "status", "audit_date"),
+        # A social worker's home: the recent audits of each of their cases.
+        Index("ix_audit_case_submitted", "case_id", "submitted_at"),
         UniqueConstraint("request_token"),
     )
 
