@@ -21,7 +21,7 @@ bp = Blueprint("home", __name__)
 
 RECENT = 20
 #: How far back the "audits of your work" list looks first (``_about_my_work``).
-RECENT_WINDOW = timedelta(days=92)
+RECENT_WINDOW = timedelta(days=365)
 
 #: What an audit list shows of each audit (``_macros.audit_table``), loaded with it rather
 #: than one row at a time.
