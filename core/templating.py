@@ -134,6 +134,10 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["iso_date"] = iso_date
     app.jinja_env.filters["month_label"] = month_label
     WTFormsHelpers(app)
+    # Addresses built once per worker (core.urls).
+    from core import urls
+
+    urls.init_app(app)
     # The report document's block macros (templates/exports/_blocks.html) need these.
     from core.exports.html import register_template_helpers
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from core.models import Audit
 from core.templating import format_date, iso_date, label_of, tool_title
 from core.tools.questions import AnswerValue, Question, QuestionKind
+from core.urls import url_for
 
 #: The GOV.UK tag colour of each rating, grade and status; grey for anything else.
 TAG_COLOURS = {
