@@ -12,12 +12,13 @@ import importlib.metadata
 import random
 from collections.abc import Iterable, Mapping
 from copy import deepcopy
+from functools import cache
 from types import ModuleType
 from typing import Any
 
 import pluggy
 from flask import Flask, current_app
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 
 from core import hookspecs, memo, setup_cache
 from core.extensions import db
@@ -377,26 +378,59 @@ def previous_audit(audit: Audit) -> Audit | None:
     submitted one. None for an audit of no case (a member of staff, a sampled item).
     """
     earlier = _previous(audit)
-    return None if earlier is None else db.session.scalar(earlier)
+    if earlier is None:
+        return None
+    (has_id, dated), values = earlier
+    return db.session.scalar(_previous_statement(has_id, dated), values)
 
 
-def _previous(audit: Audit) -> Select[tuple[Audit]] | None:
-    """The statement :func:`previous_audit` runs (None when the audit has no case)."""
+def _previous(audit: Audit) -> tuple[tuple[bool, bool], dict[str, Any]] | None:
+    """Which statement finds the audit before ``audit`` (whether it has an id, and
+    whether it is submitted with a date), and its values; None when it has no case."""
     if audit.case_id is None:
         return None
+    has_id = audit.id is not None
+    dated = audit.is_submitted and audit.audit_date is not None
+    values: dict[str, Any] = {"case_id": audit.case_id, "tool": audit.tool}
+    if has_id:
+        values["audit_id"] = audit.id
+    if dated:
+        values["audit_date"] = audit.audit_date
+    return (has_id, dated), values
+
+
+# Built once each (four at most), with the audit's values bound when run: the audit
+# form's pages and every autosave score the audit against the one before (issue 12).
+@cache
+def _previous_statement(has_id: bool, dated: bool) -> Select[tuple[Audit]]:
     statement = select(Audit).where(
-        Audit.case_id == audit.case_id,
-        Audit.tool == audit.tool,
+        Audit.case_id == bindparam("case_id"),
+        Audit.tool == bindparam("tool"),
         Audit.status == AuditStatus.SUBMITTED,
     )
-    if audit.id is not None:
-        statement = statement.where(Audit.id != audit.id)
-    if audit.is_submitted and audit.audit_date is not None:
-        earlier = Audit.audit_date < audit.audit_date
-        if audit.id is not None:
-            earlier = or_(earlier, and_(Audit.audit_date == audit.audit_date, Audit.id < audit.id))
+    if has_id:
+        statement = statement.where(Audit.id != bindparam("audit_id"))
+    if dated:
+        earlier = Audit.audit_date < bindparam("audit_date")
+        if has_id:
+            earlier = or_(
+                earlier,
+                and_(Audit.audit_date == bindparam("audit_date"), Audit.id < bindparam("audit_id")),
+            )
         statement = statement.where(earlier)
     return statement.order_by(Audit.audit_date.desc(), Audit.id.desc()).limit(1)
+
+
+@cache
+def _previous_answers_statement(has_id: bool, dated: bool) -> Select[Any]:
+    # The earlier audit and its answers in one statement: its id, then its answers (the
+    # first row says whether there was an earlier audit at all, answered or not).
+    found = _previous_statement(has_id, dated).with_only_columns(Audit.id).subquery()
+    return (
+        select(found.c.id, Answer.question, Answer.rating, Answer.value, Answer.comment)
+        .select_from(found)
+        .outerjoin(Answer, Answer.audit_id == found.c.id)
+    )
 
 
 def previous_answers(audit: Audit) -> AnswerSet | None:
@@ -411,14 +445,8 @@ def _previous_answers(audit: Audit) -> AnswerSet | None:
     earlier = _previous(audit)
     if earlier is None:
         return None
-    # The earlier audit and its answers in one statement: its id, then its answers (the
-    # first row says whether there was an earlier audit at all, answered or not).
-    found = earlier.with_only_columns(Audit.id).subquery()
-    rows = db.session.execute(
-        select(found.c.id, Answer.question, Answer.rating, Answer.value, Answer.comment)
-        .select_from(found)
-        .outerjoin(Answer, Answer.audit_id == found.c.id)
-    ).all()
+    (has_id, dated), values = earlier
+    rows = db.session.execute(_previous_answers_statement(has_id, dated), values).all()
     if not rows:
         return None
     return {
