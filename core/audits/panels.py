@@ -29,7 +29,9 @@ condition (SQL, usually an ``EXISTS``, or a plain bool) under which it has somet
 to show. The home page asks every probe in one statement and calls only the sections
 whose probe said yes, so an empty home page costs one query instead of one or two per
 section (issue 12). A probe must never say no when its section would show something;
-a section without one is always called.
+a section without one is always called. A home probe may read only the user's id,
+role, team and service: the statement asking them is built once for those and kept
+(building it cost more than running it).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from typing import Any
 
 from flask import render_template
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 
 from core.extensions import db
 from core.models import Audit, User
@@ -107,6 +109,7 @@ def home_section(
 
     def decorate(function: HomeSectionFunction) -> HomeSectionFunction:
         _HOME[_key(function)] = _HomeSection(order, function, probe)
+        _HOME_ASKED.clear()
         return function
 
     return decorate
@@ -126,22 +129,56 @@ def for_audit(audit: Audit, user: User) -> list[Markup]:
 
 def _asked(answers: list[ColumnElement[bool] | bool]) -> list[bool]:
     """Probes' answers, the SQL ones asked together in one statement."""
+    return _answered(_question(answers))
+
+
+@dataclass(frozen=True)
+class _Question:
+    """Probes' answers: those known already, and one statement for the SQL ones."""
+
+    known: tuple[bool, ...]
+    statement: Select[Any] | None
+    asked: tuple[int, ...]  # where each of the statement's columns goes in ``known``
+
+
+def _question(answers: list[ColumnElement[bool] | bool]) -> _Question:
     asked = {i: answer for i, answer in enumerate(answers) if not isinstance(answer, bool)}
-    found = [bool(answer) if isinstance(answer, bool) else False for answer in answers]
-    if asked:
-        row = db.session.execute(
-            select(*(condition.label(f"p{i}") for i, condition in asked.items()))
-        ).one()
-        for i, answer in zip(asked, row, strict=True):
+    known = tuple(answer if isinstance(answer, bool) else False for answer in answers)
+    statement = (
+        select(*(condition.label(f"p{i}") for i, condition in asked.items())) if asked else None
+    )
+    return _Question(known, statement, tuple(asked))
+
+
+def _answered(question: _Question) -> list[bool]:
+    found = list(question.known)
+    if question.statement is not None:
+        row = db.session.execute(question.statement).one()
+        for i, answer in zip(question.asked, row, strict=True):
             found[i] = bool(answer)
     return found
+
+
+#: The home page's sections in order, with the statement asking their probes, kept for
+#: each user's id, role, team and service (all a home probe may read) until a section
+#: is registered; emptied when full.
+_HOME_ASKED: dict[tuple[Any, ...], tuple[list[_HomeSection], _Question]] = {}
+HOME_KEPT = 4096
 
 
 def for_home(user: User) -> list[Markup]:
     """The home page's extra sections for this user, rendered: the probes asked in one
     statement, then the sections that may have something called."""
-    sections = sorted(_HOME.values(), key=lambda section: section.order)
-    answers = _asked([True if s.probe is None else s.probe(user) for s in sections])
+    key = (user.id, user.role, user.team_id, user.service_id)
+    kept = _HOME_ASKED.get(key)
+    if kept is None:
+        sections = sorted(_HOME.values(), key=lambda section: section.order)
+        question = _question([True if s.probe is None else s.probe(user) for s in sections])
+        if len(_HOME_ASKED) >= HOME_KEPT:
+            _HOME_ASKED.clear()
+        kept = _HOME_ASKED[key] = (sections, question)
+    sections, question = kept
+    answers = _answered(question)
     return [
         p.render()
         for section, answer in zip(sections, answers, strict=True)

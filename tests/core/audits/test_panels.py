@@ -24,8 +24,10 @@ from tests.helpers import submitted_audit
 
 @pytest.fixture
 def only_these_sections(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The registered sections set aside for the test's own."""
+    """The registered sections set aside for the test's own (and the statements kept
+    for them, which go with them)."""
     monkeypatch.setattr(panels, "_HOME", {})
+    monkeypatch.setattr(panels, "_HOME_ASKED", {})
     yield
 
 
@@ -68,6 +70,8 @@ def test_every_probe_is_asked_in_one_statement(
     for n in range(4):
         section(f"empty_{n}", calls, lambda user: exists().where(Audit.auditor_id == -1))
     seen: list[str] = []
+    manager = borough.users["team_manager"]
+    db.session.refresh(manager)  # loaded, as a request's user is
 
     def note(conn, cursor, statement, parameters, context, executemany):
         seen.append(statement)
@@ -75,7 +79,7 @@ def test_every_probe_is_asked_in_one_statement(
     event.listen(db.engine, "before_cursor_execute", note)
     try:
         with app.test_request_context():
-            assert panels.for_home(borough.users["team_manager"]) == []
+            assert panels.for_home(manager) == []
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
     assert len(seen) == 1 and seen[0].count("EXISTS") == 4
@@ -170,3 +174,42 @@ def test_an_audit_without_concerns_or_moderation_asks_about_them_once(
     reading = ("SELECT audit.", "SELECT EXISTS (SELECT * FROM audit ")
     reading_the_audit = [s for s in seen if s.startswith(reading)]
     assert len(reading_the_audit) == 1, reading_the_audit
+
+
+def test_the_probes_are_built_once_for_a_user_and_asked_on_every_visit(
+    app: Flask, borough: Borough, only_these_sections: None
+):
+    calls: list[str] = []
+    built: list[int] = []
+
+    def inactive(user: User):
+        built.append(user.id)
+        return select(User.id).where(User.id == user.id, User.active.is_(False)).exists()
+
+    section("inactive", calls, inactive)
+    manager, worker = borough.users["team_manager"], borough.users["worker"]
+    with app.test_request_context():
+        panels.for_home(manager)
+        panels.for_home(manager)
+    assert calls == [] and built == [manager.id]
+
+    manager.active = False  # what the probe asks changes: the kept statement sees it
+    db.session.commit()
+    with app.test_request_context():
+        panels.for_home(manager)
+        panels.for_home(worker)
+    assert calls == ["inactive"]
+    assert built == [manager.id, worker.id]
+
+
+def test_a_section_registered_later_is_asked_about(
+    app: Flask, borough: Borough, only_these_sections: None
+):
+    calls: list[str] = []
+    section("first", calls, lambda user: True)
+    with app.test_request_context():
+        panels.for_home(borough.users["team_manager"])
+    section("second", calls, lambda user: True)
+    with app.test_request_context():
+        panels.for_home(borough.users["team_manager"])
+    assert calls == ["first", "first", "second"]
