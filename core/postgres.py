@@ -16,12 +16,6 @@ same name, so ``postgresql://`` and ``postgresql+psycopg://`` URLs use it unchan
 Its check of a pooled connection looks at the socket instead of asking the server
 (:meth:`Dialect.do_ping`), saving a round trip on every request.
 
-Each connection also asks PostgreSQL to plan a prepared statement once, for any values
-(``plan_cache_mode = force_generic_plan``). Left to choose, PostgreSQL planned some
-statements afresh on every run because a plan for the values at hand looked cheaper:
-the lists of a social worker's home page spent 4 ms a view planning 1 ms of work.
-``CAREAUDIT_GENERIC_PLANS=0`` leaves the choice to PostgreSQL.
-
 ``CAREAUDIT_PREPARED_STATEMENTS=0`` turns preparing off altogether (psycopg's
 ``prepare_threshold=None``), as a connection pooler in transaction mode needs
 (``core.config``).
@@ -39,12 +33,7 @@ from psycopg import pq
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
 
-__all__ = ["Dialect", "generic_plans", "prepared_statements", "register"]
-
-
-def generic_plans() -> bool:
-    """Whether prepared statements keep one plan (``CAREAUDIT_GENERIC_PLANS``, on)."""
-    return os.environ.get("CAREAUDIT_GENERIC_PLANS", "1").strip() != "0"
+__all__ = ["Dialect", "prepared_statements", "register"]
 
 
 def prepared_statements() -> bool:
@@ -60,18 +49,12 @@ class Dialect(PGDialect_psycopg):
     def on_connect(self) -> Callable[[Any], None] | None:
         inherited = super().on_connect()
         prepare = prepared_statements()
-        generic = generic_plans()
 
         def connect(dbapi_connection: Any) -> None:
             if inherited is not None:
                 inherited(dbapi_connection)
             if not prepare:
                 dbapi_connection.prepare_threshold = None
-            elif generic:
-                # A prepared statement planned once, not on every run (see the module).
-                with dbapi_connection.cursor() as cursor:
-                    cursor.execute("SET plan_cache_mode = force_generic_plan")
-                dbapi_connection.commit()
 
         return connect
 

@@ -87,37 +87,6 @@ def test_preparing_can_be_turned_off_for_a_pooler_in_transaction_mode(
         db.engine.dispose()
 
 
-def _plan_cache_mode(monkeypatch: pytest.MonkeyPatch, database_url: str, **env: str) -> str:
-    """The plan cache mode of a new app's connections, under these settings."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("prepared statements are PostgreSQL's")
-    from core import create_app
-    from core.testing.database import test_config
-
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    app = create_app(test_config(database_url))
-    with app.app_context():
-        try:
-            return str(db.session.scalar(text("SHOW plan_cache_mode")))
-        finally:
-            db.session.remove()
-            db.engine.dispose()
-
-
-def test_a_prepared_statement_keeps_one_plan(monkeypatch: pytest.MonkeyPatch, database_url: str):
-    """PostgreSQL re-planned some pages' statements on every run (a social worker's home:
-    a sixth of its time); a generic plan is made once per connection."""
-    assert _plan_cache_mode(monkeypatch, database_url) == "force_generic_plan"
-
-
-@pytest.mark.parametrize("setting", ["CAREAUDIT_GENERIC_PLANS", "CAREAUDIT_PREPARED_STATEMENTS"])
-def test_postgresqls_own_choice_of_plan_can_be_kept(
-    monkeypatch: pytest.MonkeyPatch, database_url: str, setting: str
-):
-    assert _plan_cache_mode(monkeypatch, database_url, **{setting: "0"}) == "auto"
-
-
 def _pings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Count the pings that go to the server (SQLAlchemy's ``SELECT 1``)."""
     asked: list[int] = []
