@@ -26,6 +26,9 @@ RECENT_WINDOW = timedelta(days=365)
 #: What an audit list shows of each audit (``_macros.audit_table``), loaded with it rather
 #: than one row at a time.
 LISTED = (joinedload(Audit.case), joinedload(Audit.subject_user), joinedload(Audit.auditor))
+#: The user's own drafts and submissions: the same without the auditor, whom the lists do
+#: not show (one table fewer for PostgreSQL to plan the join of, on every view).
+OWN_LISTED = (joinedload(Audit.case), joinedload(Audit.subject_user))
 
 
 @bp.route("/")
@@ -39,13 +42,13 @@ def index() -> str | Response:
     drafts = db.session.scalars(
         select(Audit)
         .where(Audit.auditor_id == user.id, Audit.status == AuditStatus.DRAFT)
-        .options(*LISTED)
+        .options(*OWN_LISTED)
         .order_by(Audit.updated_at.desc())
     ).all()
     submitted = db.session.scalars(
         select(Audit)
         .where(Audit.auditor_id == user.id, Audit.status == AuditStatus.SUBMITTED)
-        .options(*LISTED)
+        .options(*OWN_LISTED)
         .order_by(Audit.submitted_at.desc())
         .limit(RECENT)
     ).all()
