@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.cases.views import CASE_AUDITS_SHOWN
 from core.extensions import db
 from core.imports.synthetic import CensusChild, CensusReferral, census_xml
-from core.models import Case, ImportKind, ImportStatus
+from core.models import Audit, Case, ImportKind, ImportStatus
 from tests.core.imports import csv_bytes, run
 from tests.factories import Borough
 from tests.helpers import children_answers, submitted_audit
@@ -85,15 +85,18 @@ def test_census_referrals_are_listed_on_the_case_page(borough: Borough, client, 
     assert "2016" not in page
 
 
+def audits_of_the_case(borough: Borough, count: int) -> list[Audit]:
+    """``count`` submitted audits of the borough's child in need case, oldest first."""
+    answers = children_answers(overall="partially_met", grade="adequate")
+    case = borough.cases["cin"]
+    return [submitted_audit(case, borough.users["team_manager"], answers) for _ in range(count)]
+
+
 def test_a_case_audited_many_times_lists_its_latest_audits_and_links_to_all(
     borough: Borough, client: FlaskClient, auth
 ) -> None:
     case = borough.cases["cin"]
-    answers = children_answers(overall="partially_met", grade="adequate")
-    audits = [
-        submitted_audit(case, borough.users["team_manager"], answers)
-        for _ in range(CASE_AUDITS_SHOWN + 2)
-    ]
+    audits = audits_of_the_case(borough, CASE_AUDITS_SHOWN + 2)
     oldest, latest = audits[:2], audits[2:]
 
     auth.login("team_manager@test.example")
@@ -113,8 +116,7 @@ def test_a_case_with_few_audits_lists_them_all_without_a_link(
     borough: Borough, client: FlaskClient, auth
 ) -> None:
     case = borough.cases["cin"]
-    answers = children_answers(overall="partially_met", grade="adequate")
-    audits = [submitted_audit(case, borough.users["team_manager"], answers) for _ in range(2)]
+    audits = audits_of_the_case(borough, 2)
 
     auth.login("team_manager@test.example")
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
