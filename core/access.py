@@ -160,7 +160,7 @@ def audit_visibility(user: User) -> ColumnElement[bool]:
     not see the line audit they moderate until their own audit of the file is
     submitted (blind moderation, ``core.moderation.blind``).
     """
-    return _audit_visibility(user.id, user.role, user.team_id, user.service_id)
+    return _audit_visibility(*who(user))
 
 
 # SQL expressions are immutable, so one built for a user's id, role and place serves every
@@ -169,12 +169,13 @@ def audit_visibility(user: User) -> ColumnElement[bool]:
 def _audit_visibility(
     user_id: int, role: Role, team_id: int | None, service_id: int | None
 ) -> ColumnElement[bool]:
-    user = _Who(user_id, role, team_id, service_id)
+    user = Who(user_id, role, team_id, service_id)
     return and_(_audit_visibility_by_role(user), Audit.id.not_in(hidden_from(user)))  # type: ignore[arg-type]
 
 
-class _Who(NamedTuple):
-    """What the visibility rules read of a user."""
+class Who(NamedTuple):
+    """What the visibility rules read of a user: the key under which SQL built for a
+    user's rules is kept across requests (here, and the home page's probes)."""
 
     id: int
     role: Role
@@ -182,7 +183,11 @@ class _Who(NamedTuple):
     service_id: int | None
 
 
-def _audit_visibility_by_role(user: User | _Who) -> ColumnElement[bool]:
+def who(user: User) -> Who:
+    return Who(user.id, user.role, user.team_id, user.service_id)
+
+
+def _audit_visibility_by_role(user: User | Who) -> ColumnElement[bool]:
     own = or_(
         Audit.auditor_id == user.id,
         # The member of staff whose work was audited (e.g. supervision) sees the result.
@@ -218,9 +223,7 @@ def visible_audit(user: User, audit_id: int, *options: ORMOption) -> Audit | Non
     """The audit, if it exists and ``user`` may see it, in one statement."""
     if not has_permission(user, Permission.VIEW_CASES):
         return None
-    statement = _visible_audit_statement(
-        _Who(user.id, user.role, user.team_id, user.service_id), options
-    )
+    statement = _visible_audit_statement(who(user), options)
     audit = db.session.scalar(statement, {"audit_id": audit_id})
     if audit is not None:
         # The page's panels ask again (may this user follow it up?): already answered.
@@ -231,10 +234,10 @@ def visible_audit(user: User, audit_id: int, *options: ORMOption) -> Audit | Non
 # The statement too, for each user and set of loader options (the callers' constants):
 # built afresh, its construction and cache key cost a third of its time (issue 12).
 @lru_cache(maxsize=4096)
-def _visible_audit_statement(who: _Who, options: tuple[ORMOption, ...]) -> Select[tuple[Audit]]:
+def _visible_audit_statement(user: Who, options: tuple[ORMOption, ...]) -> Select[tuple[Audit]]:
     return (
         select(Audit)
-        .where(Audit.id == bindparam("audit_id"), _audit_visibility(*who))
+        .where(Audit.id == bindparam("audit_id"), _audit_visibility(*user))
         .options(*options)
     )
 

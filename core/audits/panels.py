@@ -44,6 +44,7 @@ from flask import render_template
 from markupsafe import Markup
 from sqlalchemy import ColumnElement, Select, select
 
+from core.access import Who, who
 from core.extensions import db
 from core.models import Audit, User
 
@@ -162,14 +163,14 @@ def _answered(question: _Question) -> list[bool]:
 #: The home page's sections in order, with the statement asking their probes, kept for
 #: each user's id, role, team and service (all a home probe may read) until a section
 #: is registered; emptied when full.
-_HOME_ASKED: dict[tuple[Any, ...], tuple[list[_HomeSection], _Question]] = {}
+_HOME_ASKED: dict[Who, tuple[list[_HomeSection], _Question]] = {}
 HOME_KEPT = 4096
 
 
 def for_home(user: User) -> list[Markup]:
     """The home page's extra sections for this user, rendered: the probes asked in one
     statement, then the sections that may have something called."""
-    key = (user.id, user.role, user.team_id, user.service_id)
+    key = who(user)
     kept = _HOME_ASKED.get(key)
     if kept is None:
         sections = sorted(_HOME.values(), key=lambda section: section.order)
