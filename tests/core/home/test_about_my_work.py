@@ -59,3 +59,17 @@ def test_the_latest_are_listed_whether_or_not_the_window_holds_enough(
     (latest,) = audits_of_the_workers_case(borough, [0])
     assert listed(client, latest)
     assert not listed(client, newer_old)
+
+
+def test_each_audit_is_listed_once_newest_first(
+    borough: Borough, client: FlaskClient, auth
+) -> None:
+    older, newer = audits_of_the_workers_case(borough, [20, 3])
+    # Of the worker's case and about the worker too: found both ways, listed once.
+    older.subject_user_id = borough.users["worker"].id
+    db.session.commit()
+    auth.login("worker@test.example")
+    home = client.get("/").get_data(as_text=True)
+    section = home[home.index("Audits of your work") :]
+    assert section.count(f'/audits/{older.id}"') == 1
+    assert section.index(f'/audits/{newer.id}"') < section.index(f'/audits/{older.id}"')
