@@ -207,6 +207,12 @@ def careaudit_report_section(scope: ReportScope) -> ReportSection | None:
     Count with SQL: ``scope.conditions()`` selects the submitted audits of this
     tool in scope, and :mod:`core.tools.reporting` has the shared
     aggregations. Return ``None`` to leave the section out.
+
+    A section built only from those counts and the council's set-up, whose template
+    shows nothing that depends on who is looking, may be kept once rendered: declare
+    ``ToolInfo(report_from_counts=True)`` and core renders it again only when an audit
+    is submitted or the set-up changes. Undeclared (the default), it is built for every
+    view of the report.
     """
 
 

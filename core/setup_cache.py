@@ -1,7 +1,8 @@
 """The council's set-up, kept by each worker between requests until it changes.
 
 Nearly every page reads some of the set-up: whether a tool is switched on for a
-service, the tool's settings there, the council's grade scale. It changes a few
+service, the tool's settings there, the council's grade scale, the council's
+directorates, services, teams and case categories (the report's choices). It changes a few
 times a year, from the admin pages, yet reading it afresh cost a statement or three
 on every page. So each process keeps what it read under the set-up's version token
 (``SetupVersion``): a transaction that changes the set-up gives the token a new
@@ -32,17 +33,27 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, object_
 
 from core import memo, versions
 from core.extensions import db
-from core.models import CouncilGradeScale, ServiceTool, SetupVersion
+from core.models import (
+    Category,
+    CouncilGradeScale,
+    Directorate,
+    Service,
+    ServiceTool,
+    SetupVersion,
+    Team,
+)
 
-__all__ = ["kept"]
+__all__ = ["kept", "version"]
 
 T = TypeVar("T")
 
 #: Session ``info`` keys: this transaction changed the set-up / deleted the token itself.
 CHANGED = "careaudit.setup.changed"
 _TOKEN_DELETED = "careaudit.setup.token_deleted"
-#: The tables whose rows are the set-up (and the token's own).
-_TABLES = {ServiceTool.__tablename__, CouncilGradeScale.__tablename__, SetupVersion.__tablename__}
+#: The models whose rows are the set-up.
+_MODELS = (ServiceTool, CouncilGradeScale, Directorate, Service, Team, Category)
+#: Their tables, and the token's own.
+_TABLES = {model.__tablename__ for model in (*_MODELS, SetupVersion)}
 
 #: Per database: the token the values were read at, and the values by key.
 _kept: dict[str, tuple[str, dict[Hashable, Any]]] = {}
@@ -64,6 +75,12 @@ def kept(key: tuple[Hashable, ...], read: Callable[[], T]) -> T:
     if key not in values:
         values[key] = read()
     return values[key]  # type: ignore[no-any-return]
+
+
+def version() -> str | None:
+    """The set-up's token for keys of values kept elsewhere that depend on the set-up
+    (``core.reports.kept``); None when nothing may be kept across requests."""
+    return _token() if has_app_context() else None
 
 
 def _token() -> str | None:
@@ -89,7 +106,7 @@ def _changed(_mapper: object, _connection: object, target: object) -> None:
         session.info[CHANGED] = True
 
 
-for _model in (ServiceTool, CouncilGradeScale):
+for _model in _MODELS:
     for _name in ("after_insert", "after_update", "after_delete"):
         event.listen(_model, _name, _changed)
 

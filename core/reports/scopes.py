@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from core import memo
+from core import setup_cache
 from core.extensions import db
 from core.models import Directorate, Role, Service, Team, User
 
@@ -45,9 +45,17 @@ def _team_scope(team_id: int, name: str, service_id: int, service_name: str) -> 
 def scopes_for(user: User) -> list[Scope]:
     """Every scope ``user`` may choose, broadest first.
 
-    A report page asks twice (the form's choices, the chosen scope): the answer is kept
-    for the rest of the transaction (``core.memo``)."""
-    return list(memo.remember(("report scopes", user.id), lambda: _scopes_for(user)))
+    They are read from the council's organisation, part of its set-up: each worker keeps
+    them until it changes (``core.setup_cache``), for every user who may choose the same."""
+    if user.role in WHOLE_COUNCIL_ROLES:
+        key: tuple[object, ...] = ("whole council",)
+    elif user.role is Role.SERVICE_MANAGER:
+        key = ("service", user.service_id)
+    elif user.role in {Role.TEAM_MANAGER, Role.DEPUTY_TEAM_MANAGER}:
+        key = ("team", user.team_id)
+    else:
+        return []
+    return list(setup_cache.kept(("report scopes", *key), lambda: _scopes_for(user)))
 
 
 def _scopes_for(user: User) -> tuple[Scope, ...]:

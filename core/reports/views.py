@@ -10,20 +10,22 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from functools import partial
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
+from core import setup_cache
 from core.access import Permission, has_permission, requires
 from core.extensions import db
 from core.models import AuditKind, AuditStatus, Category
 from core.models.audits import SCALE
-from core.reports import content, periods
+from core.reports import content, kept, periods
 from core.reports.scopes import scopes_for
-from core.tools.registry import get_registry
-from core.tools.reporting import ReportSection
+from core.tools.registry import ToolRegistry, get_registry
+from core.tools.reporting import ReportScope, ReportSection
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -125,12 +127,9 @@ def report() -> tuple[str, int] | str:
         registry = get_registry()
         for slug in resolved.tools:
             scope = resolved.for_tool(slug)
-            section = registry.report_section(scope)
-            if section is not None:
-                html = render_template(
-                    section.template, section=section, scope=scope, scale=SCALE, **section.context
-                )
-                tool_sections.append((section, Markup(html)))
+            rendered = kept.section(scope, partial(_tool_section, registry, scope))
+            if rendered is not None:
+                tool_sections.append(rendered)
     else:
         keys = _section_keys(view, resolved)
         headings = dict(content.available_sections(resolved.request, current_user))
@@ -153,7 +152,7 @@ def report() -> tuple[str, int] | str:
         is_range=".." in resolved.period.key,
         months=month_choices(today),
         kinds=list(AuditKind),
-        categories=db.session.scalars(select(Category).order_by(Category.label)).all(),
+        categories=_categories(),
         tools=get_registry().all(),
         wanted=resolved.request,
         view=view,
@@ -166,6 +165,27 @@ def report() -> tuple[str, int] | str:
         trend_lengths=content.TREND_LENGTHS,
     )
     return (page, 400) if errors else page
+
+
+def _tool_section(registry: ToolRegistry, scope: ReportScope) -> kept.Rendered | None:
+    """A tool's section of the results view, and its markup."""
+    section = registry.report_section(scope)
+    if section is None:
+        return None
+    html = render_template(
+        section.template, section=section, scope=scope, scale=SCALE, **section.context
+    )
+    return section, Markup(html)
+
+
+def _categories() -> list[Row[tuple[str, str]]]:
+    """The case categories to filter on (code and label), kept with the set-up."""
+    return setup_cache.kept(
+        ("report categories",),
+        lambda: db.session.execute(
+            select(Category.code, Category.label).order_by(Category.label)
+        ).all(),
+    )
 
 
 def _narrative_url() -> str | None:

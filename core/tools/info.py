@@ -77,6 +77,12 @@ class ToolInfo:
     #: a code of ``core.grading.SCALES`` (``"framework"``: Inadequate, Adequate, Good,
     #: Outstanding where switched on; ``"ofsted"``: Ofsted's four points).
     grade_scale: str = DEFAULT_SCALE
+    #: True when the tool's report section (``careaudit_report_section``) is built only
+    #: from ``core.tools.reporting``'s counts and the council's set-up for the scope it is
+    #: given, and its template shows nothing that depends on who is looking: core then
+    #: keeps the rendered section until an audit is submitted or the set-up changes
+    #: (``core.reports.kept``). False, the default, builds it for every view.
+    report_from_counts: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def default_settings(self) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from flask import current_app
+from flask import current_app, has_request_context
 from sqlalchemy import ColumnElement, Date, Select, cast, func, literal_column, null, or_, select
 from sqlalchemy import type_coerce as coerce
 
@@ -396,6 +396,12 @@ KEPT_ROWS = 100_000
 _kept: OrderedDict[Hashable, tuple[CountRow, ...]] = OrderedDict()
 _kept_rows = 0
 _kept_lock = threading.Lock()
+
+
+def tally_version() -> str | None:
+    """The tally's version token, for keys of values kept elsewhere that are counted from
+    it (``core.reports.kept``); None where nothing may be kept across requests."""
+    return _tally_token() if has_request_context() else None
 
 
 def _tally_token() -> str | None:

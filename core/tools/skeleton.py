@@ -186,6 +186,9 @@ def careaudit_tool() -> ToolInfo:
             ),
         ),
         template_folder=Path(__file__).parent / "templates",
+        # The report section below is counted from core's tally alone, so core may keep
+        # it once rendered. Set False if the section ever reads anything else.
+        report_from_counts=True,
         # Switched on per service by an administrator or `careaudit tools enable`.
         default_on=False,
     )

@@ -45,6 +45,8 @@ def careaudit_tool() -> ToolInfo:
             scoring.PERSISTENT_CAP_SETTING,
         ),
         template_folder=Path(__file__).parent / "templates",
+        # The report section is counted from the tally alone (core.reports.kept).
+        report_from_counts=True,
     )
 
 

@@ -49,6 +49,8 @@ def careaudit_tool() -> ToolInfo:
             ),
         ),
         template_folder=Path(__file__).parent / "templates",
+        # The report section is counted from the tally alone (core.reports.kept).
+        report_from_counts=True,
         default_on=True,
     )
 

@@ -21,7 +21,7 @@ from core import setup_cache
 from core.audits import workflow
 from core.extensions import db
 from core.grading.council import forget, save_choice
-from core.models import ServiceTool, SetupVersion
+from core.models import Category, ServiceTool, SetupVersion, Team
 from core.testing import sign_in
 from core.tools.registry import get_registry
 from tests.factories import Borough
@@ -180,3 +180,21 @@ def test_a_report_page_asks_for_no_version_token_of_its_own(
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
     assert tokens == []
+
+
+def test_a_change_to_the_organisation_shows_on_the_next_report(
+    app: Flask, client: FlaskClient, borough: Borough
+):
+    """Teams, services, directorates and case categories are set-up too: the report's
+    choices of scope and category, kept with it, follow a change at once."""
+    sign_in(client, "senior_manager")
+    assert "Edge of care" not in page(client, "/reports/")
+    borough.north.name = "Edge of care"
+    db.session.add(Team(name="Duty and assessment", service_id=borough.north.service_id))
+    db.session.commit()
+    shown = page(client, "/reports/")
+    assert "Edge of care" in shown and "Duty and assessment" in shown
+    category = db.session.scalars(select(Category)).first()
+    category.label = "Child in need (section 17)"
+    db.session.commit()
+    assert "Child in need (section 17)" in page(client, "/reports/")
