@@ -84,17 +84,14 @@ def show(audit_id: int) -> str:
     # What the page shows of the audit, with it rather than a statement each.
     audit = _audit_or_404(audit_id, *SHOWN)
     record_view("audit.viewed", audit, summary=f"Viewed {audit_label(audit)}")
-    registry = get_registry()
-    definition = definition_of(audit)
-    answers = stored_answers(audit)
-    score = registry.score(audit.tool, answers, audit.service_id, audit=audit)
+    # The outcome shown is the one stored at submission: the page scores nothing again
+    # (scoring read the previous audit's answers on every view).
     return render_template(
         "audits/show.html",
         audit=audit,
-        definition=definition,
-        answers=answers,
-        score=score,
-        tool=registry.get(audit.tool),
+        definition=definition_of(audit),
+        answers=stored_answers(audit),
+        tool=get_registry().get(audit.tool),
         panels=panels.for_audit(audit, current_user),
     )
 
