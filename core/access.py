@@ -153,14 +153,14 @@ def case_visibility(user: User) -> ColumnElement[bool]:
     return false()
 
 
-def audit_visibility(user: User) -> ColumnElement[bool]:
+def audit_visibility(user: User | Who) -> ColumnElement[bool]:
     """SQL condition on ``Audit``: the audits ``user`` may read.
 
     A draft is visible to its auditor only: it is work in progress. A moderator does
     not see the line audit they moderate until their own audit of the file is
     submitted (blind moderation, ``core.moderation.blind``).
     """
-    return _audit_visibility(*who(user))
+    return _audit_visibility(*(user if isinstance(user, Who) else who(user)))
 
 
 # SQL expressions are immutable, so one built for a user's id, role and place serves every

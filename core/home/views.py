@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Subquery, bindparam, select, union_all
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
-from core.access import Permission, audit_visibility, has_permission, requires
+from core.access import Permission, Who, audit_visibility, has_permission, requires, who
 from core.audits import panels
 from core.extensions import db
 from core.models import Allocation, AllocationStatus, Audit, AuditStatus, Case, Role, User
@@ -34,6 +35,38 @@ LISTED = (_CASE, _SUBJECT, joinedload(Audit.auditor).load_only(User.id, User.nam
 OWN_LISTED = (_CASE, _SUBJECT)
 
 
+# The page's statements, built once and run with the user's values bound: built afresh,
+# a statement and its cache key cost as much as running it (issue 12).
+_DRAFTS = (
+    select(Audit)
+    .where(Audit.auditor_id == bindparam("user_id"), Audit.status == AuditStatus.DRAFT)
+    .options(*OWN_LISTED)
+    .order_by(Audit.updated_at.desc())
+)
+_SUBMITTED = (
+    select(Audit)
+    .where(Audit.auditor_id == bindparam("user_id"), Audit.status == AuditStatus.SUBMITTED)
+    .options(*OWN_LISTED)
+    .order_by(Audit.submitted_at.desc())
+    .limit(RECENT)
+)
+_ALLOCATED = (
+    select(Allocation)
+    .where(
+        Allocation.auditor_id == bindparam("user_id"),
+        Allocation.status == AllocationStatus.ALLOCATED,
+    )
+    .options(joinedload(Allocation.case))
+    .order_by(Allocation.due_date, Allocation.id)
+)
+_LISTED_BY_ID = (
+    select(Audit)
+    .where(Audit.id.in_(bindparam("ids", expanding=True)))
+    .options(*LISTED)
+    .order_by(Audit.submitted_at.desc(), Audit.id.desc())
+)
+
+
 @bp.route("/")
 @requires(Permission.SIGNED_IN)
 def index() -> str | Response:
@@ -42,28 +75,13 @@ def index() -> str | Response:
         return redirect(url_for("admin.index"))
     if not has_permission(user, Permission.VIEW_CASES):
         return redirect(url_for("reports.report"))
-    drafts = db.session.scalars(
-        select(Audit)
-        .where(Audit.auditor_id == user.id, Audit.status == AuditStatus.DRAFT)
-        .options(*OWN_LISTED)
-        .order_by(Audit.updated_at.desc())
-    ).all()
-    submitted = db.session.scalars(
-        select(Audit)
-        .where(Audit.auditor_id == user.id, Audit.status == AuditStatus.SUBMITTED)
-        .options(*OWN_LISTED)
-        .order_by(Audit.submitted_at.desc())
-        .limit(RECENT)
-    ).all()
+    mine = {"user_id": user.id}
+    drafts = db.session.scalars(_DRAFTS, mine).all()
+    submitted = db.session.scalars(_SUBMITTED, mine).all()
     about_my_cases: list[Audit] = []
     if user.role is Role.SOCIAL_WORKER:
         about_my_cases = _about_my_work(user)
-    allocated = db.session.scalars(
-        select(Allocation)
-        .where(Allocation.auditor_id == user.id, Allocation.status == AllocationStatus.ALLOCATED)
-        .options(joinedload(Allocation.case))
-        .order_by(Allocation.due_date, Allocation.id)
-    ).all()
+    allocated = db.session.scalars(_ALLOCATED, mine).all()
     return render_template(
         "home/index.html",
         drafts=drafts,
@@ -93,29 +111,31 @@ def _about_my_work(worker: User) -> list[Audit]:
 
 
 def _latest_about(worker: User, since: datetime | None) -> list[Audit]:
-    def latest(about: ColumnElement[bool]) -> Select[tuple[int, datetime | None]]:
-        query = select(Audit.id, Audit.submitted_at).where(
-            about, Audit.auditor_id != worker.id, audit_visibility(worker)
-        )
-        if since is not None:
-            query = query.where(Audit.submitted_at >= since)
-        return query.order_by(Audit.submitted_at.desc()).limit(RECENT)
-
     # The ids first, then the audits: asked as one statement (the audits whose id is in
     # the union), PostgreSQL spent longer planning it than the two lists take to run.
-    my_cases = select(Case.id).where(Case.allocated_worker_id == worker.id)
-    of_my_cases = latest(Audit.case_id.in_(my_cases)).subquery()
-    of_me = latest(Audit.subject_user_id == worker.id).subquery()
-    found = db.session.execute(union_all(of_my_cases.select(), of_me.select())).all()
+    values = {} if since is None else {"since": since}
+    found = db.session.execute(_about_statement(who(worker), since is not None), values).all()
     newest = sorted(set(found), key=lambda row: (row[1] is not None, row[1], row[0]), reverse=True)
     ids = [audit_id for audit_id, _ in newest[:RECENT]]
     if not ids:
         return []
-    return list(
-        db.session.scalars(
-            select(Audit)
-            .where(Audit.id.in_(ids))
-            .options(*LISTED)
-            .order_by(Audit.submitted_at.desc(), Audit.id.desc())
+    return list(db.session.scalars(_LISTED_BY_ID, {"ids": ids}))
+
+
+@lru_cache(maxsize=4096)
+def _about_statement(worker: Who, windowed: bool) -> CompoundSelect:
+    """The ids and submission times of the latest ``RECENT`` audits by others of the
+    worker's cases, then of the worker (``since``: submitted since then, if windowed)."""
+
+    def latest(about: ColumnElement[bool]) -> Subquery:
+        query = select(Audit.id, Audit.submitted_at).where(
+            about, Audit.auditor_id != worker.id, audit_visibility(worker)
         )
-    )
+        if windowed:
+            query = query.where(Audit.submitted_at >= bindparam("since"))
+        return query.order_by(Audit.submitted_at.desc()).limit(RECENT).subquery()
+
+    my_cases = select(Case.id).where(Case.allocated_worker_id == worker.id)
+    of_my_cases = latest(Audit.case_id.in_(my_cases))
+    of_me = latest(Audit.subject_user_id == worker.id)
+    return union_all(of_my_cases.select(), of_me.select())
