@@ -142,25 +142,24 @@ def coverage(
         Audit.status == AuditStatus.SUBMITTED,
         Audit.audit_date >= since,
     )
+    # Columns, not objects: a service lists a hundred workers and shows their names.
     statement = (
-        select(Team, User, audited)
+        select(Team.id, Team.name, Service.name, User.id, User.name, audited)
         .join(User, User.team_id == Team.id)
         .join(Service, Service.id == Team.service_id)
         .where(*in_scope)
         .order_by(Service.name, Team.name, User.name)
     )
-    teams: dict[int, tuple[str, list[User]]] = {}
-    audited_workers: set[int] = set()
-    for team, worker, was_audited in db.session.execute(statement):
-        teams.setdefault(team.id, (f"{team.name} ({team.service.name})", []))[1].append(worker)
-        if was_audited:
-            audited_workers.add(worker.id)
+    teams: dict[int, tuple[str, list[tuple[str, bool]]]] = {}
+    for team_id, team_name, service_name, _, name, was_audited in db.session.execute(statement):
+        label = f"{team_name} ({service_name})"
+        teams.setdefault(team_id, (label, []))[1].append((name, bool(was_audited)))
     return [
         Coverage(
             label,
             len(workers),
-            sum(1 for w in workers if w.id in audited_workers),
-            [w.name for w in workers if w.id not in audited_workers],
+            sum(1 for _, was_audited in workers if was_audited),
+            [name for name, was_audited in workers if not was_audited],
         )
         for label, workers in teams.values()
     ]
