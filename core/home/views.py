@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import ColumnElement, CompoundSelect, Subquery, bindparam, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Subquery,
+    bindparam,
+    literal_column,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
@@ -35,20 +43,27 @@ LISTED = (_CASE, _SUBJECT, joinedload(Audit.auditor).load_only(User.id, User.nam
 OWN_LISTED = (_CASE, _SUBJECT)
 
 
+# Constants written into the SQL rather than bound: PostgreSQL then plans these statements
+# once per connection (a generic plan knows the status and the limit), where with them
+# bound it planned them afresh on every view.
+_RECENT_INLINE = literal_column(str(RECENT))
+_DRAFT = literal_column(f"'{AuditStatus.DRAFT.value}'")
+_SUBMITTED_STATUS = literal_column(f"'{AuditStatus.SUBMITTED.value}'")
+
 # The page's statements, built once and run with the user's values bound: built afresh,
 # a statement and its cache key cost as much as running it (issue 12).
 _DRAFTS = (
     select(Audit)
-    .where(Audit.auditor_id == bindparam("user_id"), Audit.status == AuditStatus.DRAFT)
+    .where(Audit.auditor_id == bindparam("user_id"), Audit.status == _DRAFT)
     .options(*OWN_LISTED)
     .order_by(Audit.updated_at.desc())
 )
 _SUBMITTED = (
     select(Audit)
-    .where(Audit.auditor_id == bindparam("user_id"), Audit.status == AuditStatus.SUBMITTED)
+    .where(Audit.auditor_id == bindparam("user_id"), Audit.status == _SUBMITTED_STATUS)
     .options(*OWN_LISTED)
     .order_by(Audit.submitted_at.desc())
-    .limit(RECENT)
+    .limit(_RECENT_INLINE)
 )
 _ALLOCATED = (
     select(Allocation)
@@ -103,18 +118,19 @@ def _about_my_work(worker: User) -> list[Audit]:
     each case's audits (migration 0025), and in all of them only when that finds fewer
     than ``RECENT``: if it finds ``RECENT``, no older audit could be among the latest.
     """
-    since = utcnow() - RECENT_WINDOW  # as submitted_at is stored
+    # From the start of the day, as submitted_at is stored (UTC): a date written into the
+    # SQL, so PostgreSQL can plan the statement once a day rather than on every view.
+    since = (utcnow() - RECENT_WINDOW).date()
     found = _latest_about(worker, since)
     if len(found) < RECENT:
         found = _latest_about(worker, None)
     return found
 
 
-def _latest_about(worker: User, since: datetime | None) -> list[Audit]:
+def _latest_about(worker: User, since: date | None) -> list[Audit]:
     # The ids first, then the audits: asked as one statement (the audits whose id is in
     # the union), PostgreSQL spent longer planning it than the two lists take to run.
-    values = {} if since is None else {"since": since}
-    found = db.session.execute(_about_statement(who(worker), since is not None), values).all()
+    found = db.session.execute(_about_statement(who(worker), since)).all()
     newest = sorted(set(found), key=lambda row: (row[1] is not None, row[1], row[0]), reverse=True)
     ids = [audit_id for audit_id, _ in newest[:RECENT]]
     if not ids:
@@ -123,17 +139,17 @@ def _latest_about(worker: User, since: datetime | None) -> list[Audit]:
 
 
 @lru_cache(maxsize=4096)
-def _about_statement(worker: Who, windowed: bool) -> CompoundSelect:
+def _about_statement(worker: Who, since: date | None) -> CompoundSelect:
     """The ids and submission times of the latest ``RECENT`` audits by others of the
-    worker's cases, then of the worker (``since``: submitted since then, if windowed)."""
+    worker's cases, then of the worker (submitted on or after ``since``, if given)."""
 
     def latest(about: ColumnElement[bool]) -> Subquery:
         query = select(Audit.id, Audit.submitted_at).where(
             about, Audit.auditor_id != worker.id, audit_visibility(worker)
         )
-        if windowed:
-            query = query.where(Audit.submitted_at >= bindparam("since"))
-        return query.order_by(Audit.submitted_at.desc()).limit(RECENT).subquery()
+        if since is not None:
+            query = query.where(Audit.submitted_at >= literal_column(f"'{since.isoformat()}'"))
+        return query.order_by(Audit.submitted_at.desc()).limit(_RECENT_INLINE).subquery()
 
     my_cases = select(Case.id).where(Case.allocated_worker_id == worker.id)
     of_my_cases = latest(Audit.case_id.in_(my_cases))
