@@ -25,15 +25,18 @@ from __future__ import annotations
 
 import os
 import select
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from psycopg import pq
+from sqlalchemy import text
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.orm import Session
 
-__all__ = ["Dialect", "prepared_statements", "register"]
+__all__ = ["Dialect", "generic_plan", "prepared_statements", "register"]
 
 
 def prepared_statements() -> bool:
@@ -93,3 +96,23 @@ class Dialect(PGDialect_psycopg):
 def register() -> None:
     """Use :class:`Dialect` for every ``postgresql+psycopg`` engine in this process."""
     registry.register("postgresql.psycopg", __name__, "Dialect")
+
+
+@contextmanager
+def generic_plan(session: Session) -> Iterator[None]:
+    """Within the block, PostgreSQL runs a prepared statement with its generic plan, the
+    one made once without the parameters' values, and plans nothing afresh.
+
+    For a statement measured to run as fast on its generic plan whose estimates PostgreSQL
+    nevertheless judges worse, so that it would plan it again on every run (the social
+    worker's "audits of your work", issue 12). Only for single statements: the setting is
+    put back as the block ends, and other databases ignore it.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+    try:
+        yield
+    finally:
+        session.execute(text("SET LOCAL plan_cache_mode = DEFAULT"))

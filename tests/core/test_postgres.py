@@ -137,3 +137,29 @@ def test_a_connection_the_server_ended_is_replaced_before_anyone_uses_it(
     with db.engine.connect() as connection:
         assert connection.scalar(text("SELECT pg_backend_pid()")) != ended
     assert asked, "the goodbye on the socket made the pool ask the server"
+
+
+def _plan_cache_mode() -> str:
+    return str(db.session.execute(text("SHOW plan_cache_mode")).scalar())
+
+
+def test_a_generic_plan_is_asked_for_one_block_and_the_setting_put_back(app: Flask, on_postgresql):
+    db.session.execute(select(Directorate.id)).all()  # a transaction under way
+    before = _plan_cache_mode()
+    with postgres.generic_plan(db.session):
+        assert _plan_cache_mode() == "force_generic_plan"
+    assert _plan_cache_mode() == before
+
+
+def test_the_setting_is_put_back_when_the_block_fails(app: Flask, on_postgresql):
+    before = _plan_cache_mode()
+    with pytest.raises(LookupError), postgres.generic_plan(db.session):
+        raise LookupError("not found")
+    assert _plan_cache_mode() == before
+
+
+def test_other_databases_run_the_block_unchanged(app: Flask):
+    if db.engine.dialect.name == "postgresql":
+        pytest.skip("the SQLite side")
+    with postgres.generic_plan(db.session):
+        assert db.session.execute(select(Directorate.id)).all() == []
