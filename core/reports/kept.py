@@ -81,11 +81,3 @@ def _keep(key: Hashable, built: Rendered | None) -> None:
         while _kept_chars > KEPT_CHARS and _kept:
             _, dropped = _kept.popitem(last=False)
             _kept_chars -= len(dropped[1]) if dropped is not None else 0
-
-
-def forget_all() -> None:
-    """Drop every kept section (the tests' isolation; never needed for correctness)."""
-    global _kept_chars
-    with _lock:
-        _kept.clear()
-        _kept_chars = 0

@@ -35,6 +35,14 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return seen
 
 
+@pytest.fixture
+def reading(known_audits: Borough, auth) -> Borough:  # noqa: F811
+    """The known audits, read by a senior manager."""
+    db.session.commit()
+    auth.login("senior@test.example")
+    return known_audits
+
+
 def line_management_audits(client: FlaskClient, b: Borough) -> int:
     """The children's section's count of line-management audits for CIN North."""
     page = client.get(
@@ -49,14 +57,9 @@ def line_management_audits(client: FlaskClient, b: Borough) -> int:
 
 
 def test_a_section_is_rendered_once_until_an_audit_is_submitted(
-    known_audits: Borough,  # noqa: F811
-    client: FlaskClient,
-    auth,
-    asked: list[object],
+    reading: Borough, client: FlaskClient, asked: list[object]
 ) -> None:
-    b = known_audits
-    db.session.commit()
-    auth.login("senior@test.example")
+    b = reading
     assert line_management_audits(client, b) == 3
     assert line_management_audits(client, b) == 3
     assert len(asked) == 1
@@ -68,14 +71,9 @@ def test_a_section_is_rendered_once_until_an_audit_is_submitted(
 
 
 def test_a_change_to_the_set_up_renders_it_again(
-    known_audits: Borough,  # noqa: F811
-    client: FlaskClient,
-    auth,
-    asked: list[object],
+    reading: Borough, client: FlaskClient, asked: list[object]
 ) -> None:
-    b = known_audits
-    db.session.commit()
-    auth.login("senior@test.example")
+    b = reading
     line_management_audits(client, b)
     b.north.name = "CIN North and West"
     db.session.commit()
@@ -87,9 +85,8 @@ def test_a_change_to_the_set_up_renders_it_again(
 
 
 def test_a_tool_that_does_not_declare_it_is_asked_on_every_view(
-    known_audits: Borough,  # noqa: F811
+    reading: Borough,
     client: FlaskClient,
-    auth,
     asked: list[object],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -100,22 +97,15 @@ def test_a_tool_that_does_not_declare_it_is_asked_on_every_view(
         return dataclasses.replace(info, report_from_counts=False) if info else None
 
     monkeypatch.setattr(ToolRegistry, "get", undeclared)
-    db.session.commit()
-    auth.login("senior@test.example")
-    line_management_audits(client, known_audits)
-    line_management_audits(client, known_audits)
+    line_management_audits(client, reading)
+    line_management_audits(client, reading)
     assert len(asked) == 2
 
 
 def test_kept_sections_stay_within_their_size(
-    known_audits: Borough,  # noqa: F811
-    client: FlaskClient,
-    auth,
-    monkeypatch: pytest.MonkeyPatch,
+    reading: Borough, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(kept, "KEPT_CHARS", 200_000)
-    db.session.commit()
-    auth.login("senior@test.example")
     for period in periods.choices(IN_PERIOD)[:8]:
         client.get("/reports/", query_string={"period": period.key})
     assert sum(len(html) for _, html in filter(None, kept._kept.values())) <= 200_000
