@@ -203,6 +203,12 @@ def record_view(
         # A change recorded in this request is not committed yet and holds the append
         # lock: a second connection would wait for it for ever. Join it instead.
         return chain.append(db.session.connection(), values)
+    if db.engine.dialect.name == "postgresql":
+        # One statement (chain.append calls a function that locks, reads and inserts),
+        # so it needs no transaction of its own around it: run alone, it commits as it
+        # ends, its lock with it, without a BEGIN and a COMMIT each a round trip.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as alone:
+            return chain.append(alone, values)
     with db.engine.begin() as connection:
         return chain.append(connection, values)
 

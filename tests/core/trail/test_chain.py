@@ -252,6 +252,18 @@ def test_a_view_recorded_after_an_uncommitted_change_joins_it_instead_of_waiting
     assert verdict.intact and verdict.count == 3
 
 
+def test_a_view_is_kept_at_once_whatever_becomes_of_the_requests_own_work(app):
+    """A view is recorded apart from the request's transaction, committed as it is
+    written: every other connection sees it at once, and a rollback of the request's
+    own work keeps it."""
+    trail.record_view("case.viewed", summary="a view", actor_label="tests")
+    count = text("SELECT count(*) FROM trail_entry WHERE summary = 'a view'")
+    with db.engine.connect() as other:
+        assert other.execute(count).scalar() == 1
+    db.session.rollback()
+    assert db.session.execute(count).scalar() == 1
+
+
 _text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | _text,
