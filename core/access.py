@@ -25,7 +25,6 @@ from sqlalchemy import (
     bindparam,
     exists,
     false,
-    literal_column,
     or_,
     select,
     true,
@@ -35,6 +34,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from core import memo
 from core.extensions import db, login_manager
 from core.models import Audit, AuditKind, AuditStatus, Case, Role, User
+from core.models._types import constant
 from core.moderation.blind import hidden_from
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -198,9 +198,9 @@ def who(user: User) -> Who:
     return Who(user.id, user.role, user.team_id, user.service_id)
 
 
-#: The status written into the SQL, not bound: a statement filtering on it is then one
-#: PostgreSQL can plan once per connection for every user (a generic plan that knows it).
-_SUBMITTED = literal_column(f"'{AuditStatus.SUBMITTED.value}'")
+#: Written into the SQL, so PostgreSQL can plan the statements that filter on it once per
+#: connection for every user (``core.models._types.constant``).
+_SUBMITTED = constant(AuditStatus.SUBMITTED)
 
 
 def _audit_visibility_by_role(user: User | Who) -> ColumnElement[bool]:

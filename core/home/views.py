@@ -13,7 +13,6 @@ from sqlalchemy import (
     CompoundSelect,
     Subquery,
     bindparam,
-    literal_column,
     select,
     union_all,
 )
@@ -25,7 +24,7 @@ from core.access import Permission, Who, audit_visibility, has_permission, requi
 from core.audits import panels
 from core.extensions import db
 from core.models import Allocation, AllocationStatus, Audit, AuditStatus, Case, Role, User
-from core.models._types import utcnow
+from core.models._types import constant, utcnow
 
 bp = Blueprint("home", __name__)
 
@@ -47,9 +46,9 @@ OWN_LISTED = (_CASE, _SUBJECT)
 # Constants written into the SQL rather than bound: PostgreSQL then plans these statements
 # once per connection (a generic plan knows the status and the limit), where with them
 # bound it planned them afresh on every view.
-_RECENT_INLINE = literal_column(str(RECENT))
-_DRAFT = literal_column(f"'{AuditStatus.DRAFT.value}'")
-_SUBMITTED_STATUS = literal_column(f"'{AuditStatus.SUBMITTED.value}'")
+_RECENT_INLINE = constant(RECENT)
+_DRAFT = constant(AuditStatus.DRAFT)
+_SUBMITTED_STATUS = constant(AuditStatus.SUBMITTED)
 
 # The page's statements, built once and run with the user's values bound: built afresh,
 # a statement and its cache key cost as much as running it (issue 12).
@@ -153,7 +152,7 @@ def _about_statement(worker: Who, since: date | None) -> CompoundSelect:
             about, Audit.auditor_id != worker.id, audit_visibility(worker)
         )
         if since is not None:
-            query = query.where(Audit.submitted_at >= literal_column(f"'{since.isoformat()}'"))
+            query = query.where(Audit.submitted_at >= constant(since))
         return query.order_by(Audit.submitted_at.desc()).limit(_RECENT_INLINE).subquery()
 
     my_cases = select(Case.id).where(Case.allocated_worker_id == worker.id)

@@ -9,18 +9,18 @@ both side by side.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, literal_column, select
+from sqlalchemy import Select, select
 
 from core.extensions import db
 from core.models import Moderation, ModerationStatus, User
+from core.models._types import constant
 
 
 def hidden_from(user: User) -> Select[tuple[int]]:
     """The ids of the audits ``user`` is moderating blind (a subquery for ``NOT IN``)."""
-    # The status written into the SQL (see core.access._SUBMITTED).
-    drawn = literal_column(f"'{ModerationStatus.DRAWN.value}'")
     return select(Moderation.line_audit_id).where(
-        Moderation.moderator_id == user.id, Moderation.status == drawn
+        Moderation.moderator_id == user.id,
+        Moderation.status == constant(ModerationStatus.DRAWN),  # planned once (issue 12)
     )
 
 

@@ -16,14 +16,13 @@ request, or for a scope naming its own audits (a themed audit's sample).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from markupsafe import Markup
 
 from core import setup_cache
 from core.extensions import db
+from core.lru import SizedLRU
 from core.tools.registry import get_registry
 from core.tools.reporting import ReportScope, ReportSection, tally_version
 
@@ -34,9 +33,11 @@ Rendered = tuple[ReportSection, Markup]
 #: Characters of markup kept per process, all sections together (a council-wide section is
 #: some 60,000; a team's month, some 20,000): about 2,000 sections.
 KEPT_CHARS = 40_000_000
-_kept: OrderedDict[Hashable, Rendered | None] = OrderedDict()
-_kept_chars = 0
-_lock = threading.Lock()
+#: A tool with no section for a scope is kept as None, so it is not asked again either.
+_kept: SizedLRU[Rendered | None] = SizedLRU(
+    KEPT_CHARS, lambda built: len(built[1]) if built is not None else 0
+)
+_ABSENT = object()
 
 
 def section(scope: ReportScope, build: Callable[[], Rendered | None]) -> Rendered | None:
@@ -45,12 +46,11 @@ def section(scope: ReportScope, build: Callable[[], Rendered | None]) -> Rendere
     key = _key(scope)
     if key is None:
         return build()
-    with _lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]
+    found = _kept.get(key, _ABSENT)
+    if found is not _ABSENT:
+        return found  # type: ignore[return-value]
     built = build()
-    _keep(key, built)
+    _kept.put(key, built)
     return built
 
 
@@ -65,19 +65,3 @@ def _key(scope: ReportScope) -> Hashable | None:
         return None
     database = db.engine.url.render_as_string(hide_password=True)
     return (database, tally, set_up, info.version, scope)
-
-
-def _keep(key: Hashable, built: Rendered | None) -> None:
-    """Keep a section, dropping the least recently used beyond :data:`KEPT_CHARS`."""
-    global _kept_chars
-    size = len(built[1]) if built is not None else 0
-    if size > KEPT_CHARS // 4:
-        return  # one section would crowd out all the others
-    with _lock:
-        if key in _kept:
-            return
-        _kept[key] = built
-        _kept_chars += size
-        while _kept_chars > KEPT_CHARS and _kept:
-            _, dropped = _kept.popitem(last=False)
-            _kept_chars -= len(dropped[1]) if dropped is not None else 0

@@ -13,9 +13,8 @@ tables, so a report's figures never depend on where they were read.
 from __future__ import annotations
 
 import calendar
-import threading
-from collections import OrderedDict, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, NamedTuple
@@ -26,6 +25,7 @@ from sqlalchemy import type_coerce as coerce
 
 from core import versions
 from core.extensions import db
+from core.lru import SizedLRU
 from core.memo import remembered
 from core.models import Answer, Audit, AuditKind, AuditStatus, Grade, Rating, Service
 from core.models.audits import SCALE
@@ -393,9 +393,7 @@ TALLY_CHANGED = "careaudit.tally.changed"
 #: Rows kept per process, all reads together (a row is some 400 bytes: about 40 MB).
 #: A council's 12-month report reads about 300 rows per tool; a trend by month, thousands.
 KEPT_ROWS = 100_000
-_kept: OrderedDict[Hashable, tuple[CountRow, ...]] = OrderedDict()
-_kept_rows = 0
-_kept_lock = threading.Lock()
+_kept: SizedLRU[tuple[CountRow, ...]] = SizedLRU(KEPT_ROWS, len)
 
 
 def tally_version() -> str | None:
@@ -439,29 +437,12 @@ def _read_tally(
         tuple(axes),
         by_month,
     )
-    with _kept_lock:
-        kept = _kept.get(key)
-        if kept is not None:
-            _kept.move_to_end(key)
-            return list(kept)
+    kept = _kept.get(key)
+    if kept is not None:
+        return list(kept)  # type: ignore[call-overload]
     rows = _query_tally(scope, months, axes, by_month)
-    _keep(key, tuple(rows))
+    _kept.put(key, tuple(rows))
     return rows
-
-
-def _keep(key: Hashable, rows: tuple[CountRow, ...]) -> None:
-    """Keep a read, dropping the least recently used ones beyond :data:`KEPT_ROWS`."""
-    global _kept_rows
-    if len(rows) > KEPT_ROWS // 4:
-        return  # one read would crowd out all the others
-    with _kept_lock:
-        if key in _kept:
-            return
-        _kept[key] = rows
-        _kept_rows += len(rows)
-        while _kept_rows > KEPT_ROWS:
-            _, dropped = _kept.popitem(last=False)
-            _kept_rows -= len(dropped)
 
 
 def _query_tally(

@@ -105,7 +105,7 @@ def test_a_tool_that_does_not_declare_it_is_asked_on_every_view(
 def test_kept_sections_stay_within_their_size(
     reading: Borough, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(kept, "KEPT_CHARS", 200_000)
+    monkeypatch.setattr(kept._kept, "limit", 200_000)
     for period in periods.choices(IN_PERIOD)[:8]:
         client.get("/reports/", query_string={"period": period.key})
     assert sum(len(html) for _, html in filter(None, kept._kept.values())) <= 200_000

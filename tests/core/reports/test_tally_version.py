@@ -5,7 +5,6 @@ token with the new counts (core.reports.summary): a kept read is never a stale o
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -14,6 +13,7 @@ import pytest
 from sqlalchemy import delete, event, select
 
 from core.extensions import db
+from core.lru import SizedLRU
 from core.models import ReportTally, ReportTallyVersion, TallyAxis
 from core.reports import summary
 from core.tools.reporting import ALL_KINDS, CountRow, ReportScope, audit_counts_by_kind
@@ -147,16 +147,14 @@ def test_kept_reads_stay_within_their_row_limit(monkeypatch: pytest.MonkeyPatch)
     """Least recently used reads go first; a read too big to share the room is not kept."""
     from core.tools import reporting
 
-    monkeypatch.setattr(reporting, "KEPT_ROWS", 8)
-    monkeypatch.setattr(reporting, "_kept", OrderedDict())
-    monkeypatch.setattr(reporting, "_kept_rows", 0)
+    monkeypatch.setattr(reporting, "_kept", SizedLRU(8, len))
     two = (CountRow(None, ALL_KINDS, TallyAxis.AUDIT, "", "", 1),) * 2
     for key in "abcd":
-        reporting._keep(key, two)
-    reporting._keep("e", two)
+        reporting._kept.put(key, two)
+    reporting._kept.put("e", two)
     assert list(reporting._kept) == ["b", "c", "d", "e"]
-    assert reporting._kept_rows == 8
-    reporting._keep("big", two + two[:1])  # over a quarter of the room
+    assert reporting._kept.held == 8
+    reporting._kept.put("big", two + two[:1])  # over a quarter of the room
     assert "big" not in reporting._kept
 
 
