@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from core.access import SEES_EVERYTHING, Permission, audit_kind_for, can_view_audit, has_permission
 from core.audits.answering import stored_answers
-from core.audits.views import subject_of
+from core.audits.views import definition_of
 from core.extensions import db
 from core.grading.council import grade_label
 from core.models import Audit, Grade, Rating, RemedialAction, Role, Team, User
@@ -53,7 +53,7 @@ def rated_questions(audit: Audit) -> list[tuple[str, str]]:
     registry = get_registry()
     if audit.tool not in registry:
         return []
-    definition = registry.form(audit.tool, audit.case, audit.service_id, subject_of(audit))
+    definition = definition_of(audit)
     out = []
     for section in definition.sections:
         rated = [

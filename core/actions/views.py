@@ -101,31 +101,21 @@ def _reaudits(audit: Audit) -> tuple[ReAudit | None, ReAudit | None]:
 # -- the audit page's panel and the home page's section ---------------------------------
 
 
-def _any_follow_up(audit: Audit, user: User) -> ColumnElement[bool] | bool:
-    """Shown to whoever may follow the audit up; to others once there is something."""
+def _follow_up_asked(
+    audit: Audit, user: User
+) -> bool | tuple[ColumnElement[bool] | bool, ...]:
+    """The panel is shown to whoever may follow the audit up, and to others once there is
+    something. What it holds (actions, a re-audit either way, a sign-off) is asked with
+    the other panels' probes: most audits have none of them until someone follows them
+    up, and then the panel asks nothing more."""
     if not audit.is_submitted:
         return False
-    if rules.may_follow_up(user, audit):
-        return True
-    return or_(
+    return (
+        rules.may_follow_up(user, audit),
         exists().where(RemedialAction.audit_id == audit.id),
-        exists().where(ReAudit.audit_id == audit.id),
-        _carried_out_by(audit).exists(),
+        or_(exists().where(ReAudit.audit_id == audit.id), _carried_out_by(audit).exists()),
+        exists().where(FollowUp.audit_id == audit.id),
     )
-
-
-def _held(audit: Audit) -> tuple[bool, bool, bool]:
-    """Whether the audit has actions, a re-audit either way, and a sign-off, in one
-    statement: most audits have none of them until someone follows them up, and then
-    the panel asks nothing more."""
-    found = db.session.execute(
-        select(
-            exists().where(RemedialAction.audit_id == audit.id),
-            or_(exists().where(ReAudit.audit_id == audit.id), _carried_out_by(audit).exists()),
-            exists().where(FollowUp.audit_id == audit.id),
-        )
-    ).one()
-    return bool(found[0]), bool(found[1]), bool(found[2])
 
 
 def _signed_off(audit: Audit) -> FollowUp | None:
@@ -136,13 +126,12 @@ def _signed_off(audit: Audit) -> FollowUp | None:
     )
 
 
-@panels.audit_panel(order=20, probe=_any_follow_up)
-def _follow_up_panel(audit: Audit, user: User) -> panels.Panel | None:
-    if not audit.is_submitted:
-        return None
-    has_actions, has_reaudits, signed_off = _held(audit)
+@panels.audit_panel(order=20, probe=_follow_up_asked, answers=True)
+def _follow_up_panel(
+    audit: Audit, user: User, answers: tuple[bool, ...]
+) -> panels.Panel | None:
+    may, has_actions, has_reaudits, signed_off = answers
     actions = _actions_of(audit) if has_actions else []
-    may = rules.may_follow_up(user, audit)
     reaudit, of = _reaudits(audit) if has_reaudits else (None, None)
     if not (actions or may or reaudit or of):
         return None

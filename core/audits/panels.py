@@ -17,7 +17,15 @@ have to know about every one of them, and a newcomer finds each feature in one p
         ...                                 # a Panel, or None
 
 Most audit panels are empty on most audits, and the same kind of ``probe`` (given the
-audit and the user) lets the audit page ask them all in one statement too.
+audit and the user) lets the audit page ask them all in one statement too. An audit
+panel's probe may also give several conditions (a tuple): the panel is called when any
+of them holds, and, registered with ``answers=True``, is given what each answered, so
+that what the panel would have asked next is asked in the probe's statement instead::
+
+    @panels.audit_panel(order=20, probe=lambda audit, user: (may(user), has_actions(audit)),
+                        answers=True)
+    def _actions(audit, user, answers):
+        may, has = answers                  # asked with every other panel's probe
 
 A panel's template is rendered on its own with its context (and Flask's globals such as
 ``current_user``, ``url_for``, ``csrf_token``), and the page places the HTML. Panels are
@@ -58,12 +66,15 @@ class Panel:
         return Markup(render_template(self.template, **self.context))
 
 
-AuditPanelFunction = Callable[[Audit, User], Panel | None]
+AuditPanelFunction = Callable[..., Panel | None]
 HomeSectionFunction = Callable[[User], Panel | None]
 #: Whether a home section may have anything for a user: a SQL condition or a bool.
 HomeProbe = Callable[[User], "ColumnElement[bool] | bool"]
-#: Whether an audit panel may have anything for a user: a SQL condition or a bool.
-AuditProbe = Callable[[Audit, User], "ColumnElement[bool] | bool"]
+#: Whether an audit panel may have anything for a user: a SQL condition or a bool, or a
+#: tuple of them (it may if any holds).
+AuditProbe = Callable[
+    [Audit, User], "ColumnElement[bool] | bool | tuple[ColumnElement[bool] | bool, ...]"
+]
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,8 @@ class _AuditPanel:
     order: int
     function: AuditPanelFunction
     probe: AuditProbe | None
+    #: The function is given its probe's answers as a third argument.
+    answers: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,13 +103,15 @@ def _key(function: Callable[..., Any]) -> str:
 
 
 def audit_panel(
-    order: int = 50, probe: AuditProbe | None = None
+    order: int = 50, probe: AuditProbe | None = None, answers: bool = False
 ) -> Callable[[AuditPanelFunction], AuditPanelFunction]:
     """Register a panel shown on an audit's page to those who may see the audit, with the
-    ``probe`` that says whether it may have anything to show (see the module's docstring)."""
+    ``probe`` that says whether it may have anything to show (see the module's docstring).
+    ``answers``: call the panel as ``function(audit, user, answers)``, with the tuple of
+    its probe's answers (one per condition the probe gave)."""
 
     def decorate(function: AuditPanelFunction) -> AuditPanelFunction:
-        _AUDIT[_key(function)] = _AuditPanel(order, function, probe)
+        _AUDIT[_key(function)] = _AuditPanel(order, function, probe, answers)
         return function
 
     return decorate
@@ -120,12 +135,28 @@ def for_audit(audit: Audit, user: User) -> list[Markup]:
     """The audit page's follow-up panels for this user, rendered: the probes asked in one
     statement, then the panels that may have something called."""
     shown = sorted(_AUDIT.values(), key=lambda panel: panel.order)
-    answers = _asked([True if p.probe is None else p.probe(audit, user) for p in shown])
-    return [
-        p.render()
-        for panel, answer in zip(shown, answers, strict=True)
-        if answer and (p := panel.function(audit, user)) is not None
-    ]
+    conditions = [_conditions(panel.probe, audit, user) for panel in shown]
+    answered = iter(_asked([condition for each in conditions for condition in each]))
+    rendered = []
+    for panel, each in zip(shown, conditions, strict=True):
+        answers = tuple(next(answered) for _ in each)
+        if not any(answers):
+            continue
+        found = (
+            panel.function(audit, user, answers) if panel.answers else panel.function(audit, user)
+        )
+        if found is not None:
+            rendered.append(found.render())
+    return rendered
+
+
+def _conditions(
+    probe: AuditProbe | None, audit: Audit, user: User
+) -> tuple[ColumnElement[bool] | bool, ...]:
+    if probe is None:
+        return (True,)
+    said = probe(audit, user)
+    return said if isinstance(said, tuple) else (said,)
 
 
 def _asked(answers: list[ColumnElement[bool] | bool]) -> list[bool]:

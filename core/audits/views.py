@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.wrappers import Response
 
+from core import memo
 from core.access import Permission, requires, visible_audit, visible_case
 from core.audits import confirmation, panels, sections, workflow
 from core.audits.answering import (
@@ -25,6 +26,7 @@ from core.audits.answering import (
 from core.extensions import db
 from core.history import local_time
 from core.models import Audit, Case
+from core.models.users import USER_SHOWN
 from core.tools.info import Subject
 from core.tools.questions import AnswerValue, AuditSubject, FormDefinition, Section
 from core.tools.registry import get_registry
@@ -35,11 +37,11 @@ bp = Blueprint("audits", __name__, url_prefix="/audits")
 
 #: What the audit's page shows of it: its case, team, service and people.
 SHOWN = (
-    joinedload(Audit.case).joinedload(Case.allocated_worker),
+    joinedload(Audit.case).joinedload(Case.allocated_worker).load_only(*USER_SHOWN),
     joinedload(Audit.team),
     joinedload(Audit.service),
-    joinedload(Audit.auditor),
-    joinedload(Audit.subject_user),
+    joinedload(Audit.auditor).load_only(*USER_SHOWN),
+    joinedload(Audit.subject_user).load_only(*USER_SHOWN),
 )
 
 
@@ -75,7 +77,15 @@ def subject_of(audit: Audit) -> AuditSubject:
 
 
 def definition_of(audit: Audit) -> FormDefinition:
-    return get_registry().form(audit.tool, audit.case, audit.service_id, subject_of(audit))
+    """The audit's form, built once per transaction: the audit page, its follow-up panel
+    and its feedback each need it, and building it asks the tool's hook again."""
+
+    def build() -> FormDefinition:
+        return get_registry().form(audit.tool, audit.case, audit.service_id, subject_of(audit))
+
+    if audit.id is None:
+        return build()
+    return memo.remember(("audit form", audit.id), build)
 
 
 @bp.route("/<int:audit_id>")

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from core.access import (
     SEES_EVERYTHING,
     Permission,
+    Who,
     audit_kind_for,
     audit_visibility,
     case_visibility,
     requires,
     visible_case,
+    who,
 )
 from core.extensions import db
 from core.models import Audit, Case, CaseAssignment, Category, Referral, Service, Team, User
+from core.models.users import USER_SHOWN
 from core.moderation.blind import moderating_blind
 from core.tools.info import Subject
 from core.tools.registry import get_registry
@@ -32,9 +36,30 @@ PAGE_SIZE = 25
 
 
 #: What the case page shows of the case, loaded with it rather than a statement each.
-SHOWN = (joinedload(Case.service).joinedload(Service.directorate),)
+SHOWN = (
+    joinedload(Case.service).joinedload(Service.directorate),
+    joinedload(Case.allocated_worker).load_only(*USER_SHOWN),  # named on the page
+)
 #: The case page lists this many of the case's latest audits, and links to all of them.
 CASE_AUDITS_SHOWN = 10
+
+#: Who held the case when (the case list import records each change), latest first.
+_HISTORY = (
+    select(CaseAssignment, Category.label)
+    .outerjoin(Category, Category.code == CaseAssignment.category)
+    .where(CaseAssignment.case_id == bindparam("case_id"))
+    .options(
+        joinedload(CaseAssignment.team),
+        joinedload(CaseAssignment.worker).load_only(*USER_SHOWN),
+    )
+    .order_by(CaseAssignment.started_on.desc(), CaseAssignment.id.desc())
+)
+#: The child's referrals (the re-referral themed audit's data), latest first.
+_REFERRALS = (
+    select(Referral)
+    .where(Referral.case_id == bindparam("case_id"))
+    .order_by(Referral.referral_date.desc())
+)
 
 
 @bp.route("/")
@@ -89,16 +114,8 @@ def show(case_id: int) -> str:
     ]
     enabled = {tool.slug for tool in registry.enabled_for(case.service_id)}
     # Who held the case when: the case list import records each change.
-    history = db.session.execute(
-        select(CaseAssignment, Category.label)
-        .outerjoin(Category, Category.code == CaseAssignment.category)
-        .where(CaseAssignment.case_id == case.id)
-        .options(joinedload(CaseAssignment.team), joinedload(CaseAssignment.worker))
-        .order_by(CaseAssignment.started_on.desc(), CaseAssignment.id.desc())
-    ).all()
-    referrals = db.session.scalars(
-        select(Referral).where(Referral.case_id == case.id).order_by(Referral.referral_date.desc())
-    ).all()
+    history = db.session.execute(_HISTORY, {"case_id": case.id}).all()
+    referrals = db.session.scalars(_REFERRALS, {"case_id": case.id}).all()
     return render_template(
         "cases/show.html",
         case=case,
@@ -127,20 +144,26 @@ def _audits_of(case: Case, every: bool) -> tuple[list[Audit], int]:
     not slow down as the council's history grows (issue 12). The count comes with the rows
     (a window over every row before the limit), not from a second statement.
     """
+    rows = db.session.execute(_case_audits(who(current_user), every), {"case_id": case.id}).all()
+    return [audit for audit, _ in rows], rows[0][1] if rows else 0
+
+
+# Built once for each user's rules and kept: building it cost more than running it.
+@lru_cache(maxsize=4096)
+def _case_audits(user: Who, every: bool) -> Select[tuple[Audit, int]]:
     # The case's audits are found first, by the case alone: given the user's visibility
     # rule with them, PostgreSQL read every audit of the user's team to intersect them,
     # more as the team's history grew. (MATERIALIZED keeps it from merging the two.)
     of_case = (
         select(Audit.id)
-        .where(Audit.case_id == case.id)
+        .where(Audit.case_id == bindparam("case_id"))
         .cte("of_case")
         .prefix_with("MATERIALIZED", dialect="postgresql")
     )
-    rows = db.session.execute(
+    return (
         select(Audit, func.count().over())
-        .where(Audit.id.in_(select(of_case.c.id)), audit_visibility(current_user))
+        .where(Audit.id.in_(select(of_case.c.id)), audit_visibility(user))
         .options(joinedload(Audit.auditor).load_only(User.id, User.name))  # its name, listed
         .order_by(Audit.created_at.desc(), Audit.id.desc())
         .limit(None if every else CASE_AUDITS_SHOWN)
-    ).all()
-    return [audit for audit, _ in rows], rows[0][1] if rows else 0
+    )

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from core.access import Permission, requires, visible_audit
 from core.audits import panels
 from core.audits.answering import stored_answers
-from core.audits.views import subject_of
+from core.audits.views import definition_of
 from core.extensions import db
 from core.feedback import queries, workflow
 from core.feedback.forms import (
@@ -23,7 +23,6 @@ from core.feedback.forms import (
     reply_form_class,
 )
 from core.models import Audit, Feedback, User
-from core.tools.registry import get_registry
 from core.trail import audit_label, record_view
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback")
@@ -43,8 +42,7 @@ def _back(feedback: Feedback) -> Response:
 
 
 def _standards(audit: Audit) -> list[Any]:
-    definition = get_registry().form(audit.tool, audit.case, audit.service_id, subject_of(audit))
-    return rated_standards(definition)
+    return rated_standards(definition_of(audit))
 
 
 @bp.route("/<int:audit_id>/acknowledge", methods=["POST"])

@@ -94,3 +94,8 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
+
+
+#: What a page loads of a person it names (an audit's auditor, a case's worker), for
+#: ``load_only``: never their credentials, which no such page has any use for.
+USER_SHOWN = (User.id, User.name, User.email, User.role, User.team_id, User.service_id, User.active)

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from core import trail
 from core.access import SEES_EVERYTHING, Permission, can_view_audit, requires
 from core.audits import panels, workflow
-from core.audits.views import subject_of
+from core.audits.views import definition_of
 from core.extensions import db
 from core.inputs import whole_number
 from core.models import (
@@ -60,7 +60,7 @@ def _may_open(moderation: Moderation) -> bool:
 
 
 def _definition(audit: Audit) -> Any:
-    return get_registry().form(audit.tool, audit.case, audit.service_id, subject_of(audit))
+    return definition_of(audit)
 
 
 def _link(moderation: Moderation) -> str:

@@ -135,6 +135,48 @@ def test_only_audit_panels_whose_probe_says_yes_are_called(
     assert calls == ["no_probe", "sql_yes"]
 
 
+def test_a_panel_given_its_answers_gets_each_condition_answered_in_the_one_statement(
+    app: Flask, borough: Borough, only_these_panels: None
+):
+    """A probe may give several conditions: the panel is called when any holds and, if
+    it asks for them, is given every answer, so it need not ask them again."""
+    given: dict[str, tuple[bool, ...]] = {}
+
+    def register(name: str, probe: panels.AuditProbe) -> None:
+        def show(audit: Audit, user: User, answers: tuple[bool, ...]) -> panels.Panel | None:
+            given[name] = answers
+            return None
+
+        show.__qualname__ = name
+        panels.audit_panel(probe=probe, answers=True)(show)
+
+    def nothing(audit: Audit) -> object:
+        return exists().where(Audit.id == -audit.id)
+
+    def something(user: User) -> object:
+        return exists().where(User.id == user.id)
+
+    register("mixed", lambda audit, user: (False, nothing(audit), something(user), True))
+    register("all_no", lambda audit, user: (False, nothing(audit)))
+    register("one", lambda audit, user: something(user))
+    audit = _any_audit(borough)
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    with app.test_request_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            panels.for_audit(audit, borough.users["team_manager"])
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+
+    assert given == {"mixed": (False, False, True, True), "one": (True,)}
+    asking = [s for s in statements if "EXISTS" in s]
+    assert len(asking) == 1, asking
+
+
 def _any_audit(borough: Borough) -> Audit:
     from core.audits import workflow
     from core.tools.registry import get_registry
