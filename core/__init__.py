@@ -63,4 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from core import cli
 
     cli.register_commands(app)
+    from core import heap
+
+    heap.settle(app)  # last: what the app made at start-up stays for good
     return app

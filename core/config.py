@@ -183,4 +183,6 @@ def from_environment(instance_path: Path) -> dict[str, Any]:
         "JOBS_IN_PROCESS": _flag("CAREAUDIT_JOBS_IN_PROCESS", True),
         # A running job whose heartbeat is older than this is reported as failed.
         "JOBS_STALE_SECONDS": int(os.environ.get("CAREAUDIT_JOBS_STALE_SECONDS", "120")),
+        # Move the objects made at start-up out of the garbage collector's sight (core.heap).
+        "FREEZE_STARTUP_OBJECTS": _flag("CAREAUDIT_FREEZE_STARTUP_OBJECTS", True),
     }

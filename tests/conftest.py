@@ -17,6 +17,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 # Keep generated secrets and default databases out of the working tree.
 os.environ.setdefault("CAREAUDIT_INSTANCE_PATH", tempfile.mkdtemp(prefix="careaudit-test-"))
+# The apps a test run builds by the hundred are not frozen in memory (core.heap); its own
+# test builds one with it on.
+os.environ.setdefault("CAREAUDIT_FREEZE_STARTUP_OBJECTS", "0")
 
 from core.testing.database import (
     DATABASE_URL_VARIABLE,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from flask import Blueprint, redirect, render_template, url_for
@@ -29,7 +29,7 @@ from core.models._types import constant, utcnow
 bp = Blueprint("home", __name__)
 
 RECENT = 20
-#: How far back the "audits of your work" list looks first (``_about_my_work``).
+#: How far back the "audits of your work" list looks first (``_own_and_about_my_work``).
 RECENT_WINDOW = timedelta(days=365)
 
 #: What an audit list shows of each audit (``_macros.audit_table``): its case's reference
@@ -91,11 +91,12 @@ def index() -> str | Response:
     if not has_permission(user, Permission.VIEW_CASES):
         return redirect(url_for("reports.report"))
     mine = {"user_id": user.id}
-    drafts = db.session.scalars(_DRAFTS, mine).all()
-    submitted = db.session.scalars(_SUBMITTED, mine).all()
     about_my_cases: list[Audit] = []
     if user.role is Role.SOCIAL_WORKER:
-        about_my_cases = _about_my_work(user)
+        drafts, submitted, about_my_cases = _own_and_about_my_work(user)
+    else:
+        drafts = db.session.scalars(_DRAFTS, mine).all()
+        submitted = db.session.scalars(_SUBMITTED, mine).all()
     allocated = db.session.scalars(_ALLOCATED, mine).all()
     return render_template(
         "home/index.html",
@@ -109,37 +110,83 @@ def index() -> str | Response:
     )
 
 
-def _about_my_work(worker: User) -> list[Audit]:
-    """Others' latest audits of a worker's cases or of the worker: feedback on their work.
+#: What each id the social worker's first statement finds is listed under.
+_DRAFT_LIST, _SUBMITTED_LIST, _ABOUT_LIST = 0, 1, 2
 
-    The latest of each kind are found apart and then merged: asked as one OR, PostgreSQL
-    read every audit the council had ever submitted to find them (issue 12). They are
-    looked for among the last ``RECENT_WINDOW`` of submissions first, a short range of
-    each case's audits (migration 0025), and in all of them only when that finds fewer
-    than ``RECENT``: if it finds ``RECENT``, no older audit could be among the latest.
+
+def _own_and_about_my_work(worker: User) -> tuple[list[Audit], list[Audit], list[Audit]]:
+    """A social worker's drafts, latest submissions, and others' latest audits of their
+    cases or of them (feedback on their work): the ids of all three found in one
+    statement, then the audits in one more (four statements before, issue 12).
+
+    Others' audits are found apart and then merged: asked as one OR, PostgreSQL read
+    every audit the council had ever submitted to find them (issue 12). They are looked
+    for among the last ``RECENT_WINDOW`` of submissions first, a short range of each
+    case's audits (migration 0025), and in all of them only when that finds fewer than
+    ``RECENT``: if it finds ``RECENT``, no older audit could be among the latest.
     """
     # From the start of the day, as submitted_at is stored (UTC): a date written into the
     # SQL, so PostgreSQL can plan the statement once a day rather than on every view.
     since = (utcnow() - RECENT_WINDOW).date()
-    found = _latest_about(worker, since)
-    if len(found) < RECENT:
-        found = _latest_about(worker, None)
-    return found
-
-
-def _latest_about(worker: User, since: date | None) -> list[Audit]:
-    # The ids first, then the audits: asked as one statement (the audits whose id is in
-    # the union), PostgreSQL spent longer planning it than the two lists take to run.
-    statement = _about_statement(who(worker), since)
-    # Its generic plan runs as fast as a plan made for the values, and PostgreSQL would
-    # otherwise plan it afresh on every view: 0.4-0.8 ms of planning at each (issue 12).
+    # The statement's generic plan runs as fast as a plan made for the values, and
+    # PostgreSQL would otherwise plan it afresh on every view: 0.4-0.8 ms of planning
+    # at each (issue 12).
     with postgres.generic_plan(db.session):
-        found = db.session.execute(statement).all()
-    newest = sorted(set(found), key=lambda row: (row[1] is not None, row[1], row[0]), reverse=True)
-    ids = [audit_id for audit_id, _ in newest[:RECENT]]
-    if not ids:
-        return []
-    return list(db.session.scalars(_LISTED_BY_ID, {"ids": ids}))
+        rows = db.session.execute(_own_and_about_statement(who(worker), since)).all()
+        found: dict[int, list[tuple[int, datetime | None]]] = {
+            _DRAFT_LIST: [],
+            _SUBMITTED_LIST: [],
+            _ABOUT_LIST: [],
+        }
+        for audit_id, at, listed in rows:
+            found[listed].append((audit_id, at))
+        if len(found[_ABOUT_LIST]) < RECENT:
+            found[_ABOUT_LIST] = list(db.session.execute(_about_statement(who(worker), None)))
+        lists = [
+            [
+                audit_id
+                for audit_id, _ in _newest(found[listed])[
+                    : None if listed == _DRAFT_LIST else RECENT
+                ]
+            ]
+            for listed in (_DRAFT_LIST, _SUBMITTED_LIST, _ABOUT_LIST)
+        ]
+        wanted = {audit_id for ids in lists for audit_id in ids}
+        loaded = (
+            {a.id: a for a in db.session.scalars(_LISTED_BY_ID, {"ids": sorted(wanted)})}
+            if wanted
+            else {}
+        )
+    drafts, submitted, about = ([loaded[i] for i in ids if i in loaded] for ids in lists)
+    return drafts, submitted, about
+
+
+def _newest(found: list[tuple[int, datetime | None]]) -> list[tuple[int, datetime | None]]:
+    """Latest first (an audit found twice, once), undated ones last."""
+    return sorted(set(found), key=lambda row: (row[1] is not None, row[1], row[0]), reverse=True)
+
+
+@lru_cache(maxsize=4096)
+def _own_and_about_statement(worker: Who, since: date) -> CompoundSelect:
+    """The ids of the worker's drafts (with when each was last saved), of their latest
+    ``RECENT`` submissions, and of others' latest audits of their work submitted on or
+    after ``since`` (with when each was submitted), each with the list it belongs in."""
+    drafts = select(Audit.id, Audit.updated_at, constant(_DRAFT_LIST).label("listed")).where(
+        Audit.auditor_id == worker.id, Audit.status == _DRAFT
+    )
+    submitted = (
+        select(Audit.id, Audit.submitted_at, constant(_SUBMITTED_LIST).label("listed"))
+        .where(Audit.auditor_id == worker.id, Audit.status == _SUBMITTED_STATUS)
+        .order_by(Audit.submitted_at.desc())
+        .limit(_RECENT_INLINE)
+        .subquery()
+    )
+    about = _about_statement(worker, since).subquery()
+    return union_all(
+        drafts,
+        select(submitted.c.id, submitted.c.submitted_at, submitted.c.listed),
+        select(about.c.id, about.c.submitted_at, constant(_ABOUT_LIST).label("listed")),
+    )
 
 
 @lru_cache(maxsize=4096)
