@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.audits.answering import stored_answers
 from core.models import Audit, Grade
 from core.models.audits import SCALE
 
@@ -39,7 +40,10 @@ def grade_change(before: str | None, after: str | None) -> str | None:
 
 
 def _ratings(audit: Audit) -> dict[str, str | None]:
-    return {a.question: (a.rating.value if a.rating else None) for a in audit.answers}
+    return {
+        question: (answer.rating.value if answer.rating else None)
+        for question, answer in stored_answers(audit).items()
+    }
 
 
 def compare(

@@ -110,9 +110,9 @@ def reaudit_auditors(audit: Audit) -> list[User]:
 def default_needs(audit: Audit, labels: dict[str, str]) -> list[ActionNeed]:
     """Core's rule: every rated question Not met, and an overall grade of Inadequate."""
     needs = [
-        ActionNeed(answer.question, f"{labels.get(answer.question, answer.question)} is Not met")
-        for answer in audit.answers
-        if answer.rating is Rating.NOT_MET and answer.question in labels
+        ActionNeed(question, f"{labels.get(question, question)} is Not met")
+        for question, answer in stored_answers(audit).items()
+        if answer.rating is Rating.NOT_MET and question in labels
     ]
     if audit.grade == Grade.INADEQUATE.value:
         needs.append(ActionNeed(None, f"The overall grade is {grade_label(audit.grade)}"))

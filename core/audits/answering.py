@@ -13,9 +13,12 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
+from sqlalchemy import bindparam, inspect, select
 from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from core import memo
+from core.extensions import db
 from core.inputs import whole_number
 from core.models import Answer, Audit, Rating
 from core.tools.questions import AnswerValue, FormDefinition, Question, QuestionKind
@@ -75,11 +78,33 @@ def build_form_class(definition: FormDefinition) -> type[FlaskForm]:
     return type(f"{definition.tool.title().replace('_', '')}Form", (FlaskForm,), attrs)
 
 
+#: An audit's stored answers as plain values, in the order they were first saved.
+_ANSWERS = (
+    select(Answer.question, Answer.rating, Answer.value, Answer.comment)
+    .where(Answer.audit_id == bindparam("audit_id"))
+    .order_by(Answer.id)
+)
+
+
 def stored_answers(audit: Audit) -> dict[str, AnswerValue]:
-    return {
-        answer.question: AnswerValue(answer.rating, answer.value, answer.comment)
-        for answer in audit.answers
-    }
+    """The audit's answers by question. Read as plain values (no ``Answer`` objects to
+    build: a form of 60 questions made the audit's page build 60, issue 12) and once per
+    transaction, unless the audit's answers are loaded already: then as they stand."""
+    if audit.id is None or "answers" not in inspect(audit).unloaded:
+        return {
+            answer.question: AnswerValue(answer.rating, answer.value, answer.comment)
+            for answer in audit.answers
+        }
+    read = memo.remember(
+        ("stored answers", audit.id),
+        lambda: {
+            question: AnswerValue(rating, value, comment)
+            for question, rating, value, comment in db.session.execute(
+                _ANSWERS, {"audit_id": audit.id}
+            )
+        },
+    )
+    return dict(read)  # the caller's own: what is kept stays as read
 
 
 def form_data(definition: FormDefinition, answers: Mapping[str, AnswerValue]) -> dict[str, Any]:

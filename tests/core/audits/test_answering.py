@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
-from core.audits.answering import completeness_problems, message_name, question_words
-from core.tools.questions import FormDefinition, Question, QuestionKind, Section
+from flask import Flask
+from sqlalchemy import event, update
+
+from core.audits.answering import (
+    completeness_problems,
+    message_name,
+    question_words,
+    stored_answers,
+)
+from core.extensions import db
+from core.models import Answer, Audit, Rating
+from core.tools.questions import AnswerValue, FormDefinition, Question, QuestionKind, Section
+from tests.factories import Borough
+from tests.helpers import submitted_audit
 
 
 def rating(key: str, text: str, name: str = "") -> Question:
@@ -87,3 +99,40 @@ def test_a_pre_set_answer_not_yet_saved_says_it_needs_confirming():
     assert problem.message.endswith(
         "it is offered as not applicable, so open it and save it to confirm"
     )
+
+
+def test_stored_answers_are_read_once_a_transaction_and_follow_a_change(
+    app: Flask, borough: Borough
+):
+    """The audit's page, its follow-up panel and its feedback each ask for the answers:
+    one statement serves them all, until something is written."""
+    audit = submitted_audit(
+        borough.cases["cin"],
+        borough.user("team_manager"),
+        {"standard_1": AnswerValue(Rating.NOT_MET, comment="No plan on file.")},
+    )
+    db.session.commit()
+    audit = db.session.get(Audit, audit.id)  # its answers not loaded
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        first = stored_answers(audit)
+        first["standard_1"] = AnswerValue(Rating.MET)  # the caller's own copy
+        again = stored_answers(audit)
+        db.session.execute(
+            update(Answer)
+            .where(Answer.audit_id == audit.id, Answer.question == "standard_1")
+            .values(rating=Rating.PARTIALLY_MET)
+        )
+        changed = stored_answers(audit)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+        db.session.rollback()
+
+    assert again["standard_1"] == AnswerValue(Rating.NOT_MET, comment="No plan on file.")
+    assert changed["standard_1"].rating is Rating.PARTIALLY_MET
+    assert len([s for s in statements if "FROM answer" in s and s.startswith("SELECT")]) == 2
