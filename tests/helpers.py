@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+
+from sqlalchemy import event
 
 from core.audits import workflow
 from core.extensions import db
@@ -57,3 +61,18 @@ def submitted_audit(
         audit.kind = kind
     db.session.commit()
     return audit
+
+
+@contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """The SQL statements run inside the block, in order (to count or inspect them)."""
+    statements: list[str] = []
+
+    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)

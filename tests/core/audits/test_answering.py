@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from core.audits.answering import (
     completeness_problems,
@@ -15,7 +15,7 @@ from core.extensions import db
 from core.models import Answer, Audit, Rating
 from core.tools.questions import AnswerValue, FormDefinition, Question, QuestionKind, Section
 from tests.factories import Borough
-from tests.helpers import submitted_audit
+from tests.helpers import statements_run, submitted_audit
 
 
 def rating(key: str, text: str, name: str = "") -> Question:
@@ -113,24 +113,18 @@ def test_stored_answers_are_read_once_a_transaction_and_follow_a_change(
     )
     db.session.commit()
     audit = db.session.get(Audit, audit.id)  # its answers not loaded
-    statements: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
     try:
-        first = stored_answers(audit)
-        first["standard_1"] = AnswerValue(Rating.MET)  # the caller's own copy
-        again = stored_answers(audit)
-        db.session.execute(
-            update(Answer)
-            .where(Answer.audit_id == audit.id, Answer.question == "standard_1")
-            .values(rating=Rating.PARTIALLY_MET)
-        )
-        changed = stored_answers(audit)
+        with statements_run() as statements:
+            first = stored_answers(audit)
+            first["standard_1"] = AnswerValue(Rating.MET)  # the caller's own copy
+            again = stored_answers(audit)
+            db.session.execute(
+                update(Answer)
+                .where(Answer.audit_id == audit.id, Answer.question == "standard_1")
+                .values(rating=Rating.PARTIALLY_MET)
+            )
+            changed = stored_answers(audit)
     finally:
-        event.remove(db.engine, "before_cursor_execute", note)
         db.session.rollback()
 
     assert again["standard_1"] == AnswerValue(Rating.NOT_MET, comment="No plan on file.")

@@ -19,7 +19,7 @@ from core.extensions import db
 from core.models import Audit, User
 from core.testing import sign_in
 from tests.factories import Borough
-from tests.helpers import submitted_audit
+from tests.helpers import statements_run, submitted_audit
 
 
 @pytest.fixture
@@ -160,17 +160,9 @@ def test_a_panel_given_its_answers_gets_each_condition_answered_in_the_one_state
     register("all_no", lambda audit, user: (False, nothing(audit)))
     register("one", lambda audit, user: something(user))
     audit = _any_audit(borough)
-    statements: list[str] = []
 
-    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
-
-    with app.test_request_context():
-        event.listen(db.engine, "before_cursor_execute", note)
-        try:
-            panels.for_audit(audit, borough.users["team_manager"])
-        finally:
-            event.remove(db.engine, "before_cursor_execute", note)
+    with app.test_request_context(), statements_run() as statements:
+        panels.for_audit(audit, borough.users["team_manager"])
 
     assert given == {"mixed": (False, False, True, True), "one": (True,)}
     asking = [s for s in statements if "EXISTS" in s]

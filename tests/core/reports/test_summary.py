@@ -41,7 +41,7 @@ from core.tools.reporting import (
     value_tables,
 )
 from tests.factories import Borough
-from tests.helpers import children_answers, submitted_audit
+from tests.helpers import children_answers, statements_run, submitted_audit
 
 TOOL = "children_audit"
 QUESTIONS = [(f"standard_{n}", f"Standard {n}", f"Question {n}") for n in range(1, 14)]
@@ -441,29 +441,19 @@ def test_audits_submitted_at_the_same_time_both_count(app: Flask, borough: Borou
 def test_a_page_reads_the_tally_once_and_sees_a_submission_made_since(borough: Borough):
     """A report page asks for the same scope many times: the tally is read once per
     transaction (core.memo), and an audit submitted in between is counted at once."""
-    from sqlalchemy import event
-
     b = borough
     first = submitted_audit(b.cases["cin"], b.user("team_manager"), children_answers())
     start = first.audit_date.replace(day=1)
     year = ReportScope(TOOL, start - timedelta(days=400), start - timedelta(days=1))
     whole = dataclasses.replace(year, start=year.start.replace(day=1))
     random_audits(b, random.Random(8), 30)
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with statements_run() as statements:
         counts = audit_counts_by_kind(whole)
         tables = rating_tables(whole, QUESTIONS)
         assert audit_counts_by_kind(whole) == counts
         assert rating_tables(whole, QUESTIONS) == tables
-        tally = [s for s in statements if re.search(r"FROM report_tally\b(?!_)", s)]
-        assert len(tally) == 1
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    tally = [s for s in statements if re.search(r"FROM report_tally\b(?!_)", s)]
+    assert len(tally) == 1
     assert counts == audit_counts_by_kind(raw(whole))
     moved = db.session.get(Audit, first.id)
     moved.audit_date = whole.start + timedelta(days=40)  # into the year: counted at once

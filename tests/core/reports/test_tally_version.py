@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import delete, event, select
+from sqlalchemy import delete, select
 
 from core.extensions import db
 from core.lru import SizedLRU
@@ -18,7 +18,7 @@ from core.models import ReportTally, ReportTallyVersion, TallyAxis
 from core.reports import summary
 from core.tools.reporting import ALL_KINDS, CountRow, ReportScope, audit_counts_by_kind
 from tests.factories import Borough
-from tests.helpers import children_answers, submitted_audit
+from tests.helpers import children_answers, statements_run, submitted_audit
 
 TOOL = "children_audit"
 TALLY_READ = re.compile(r"FROM report_tally\b(?!_)")
@@ -26,18 +26,12 @@ TALLY_READ = re.compile(r"FROM report_tally\b(?!_)")
 
 @contextmanager
 def tally_reads() -> Iterator[list[str]]:
-    """The statements that read the tally itself (not its version) inside the block."""
-    seen: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if TALLY_READ.search(statement):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+    """The statements that read the tally itself (not its version) inside the block,
+    there once it ends."""
+    reads: list[str] = []
+    with statements_run() as seen:
+        yield reads
+    reads.extend(statement for statement in seen if TALLY_READ.search(statement))
 
 
 def token() -> str | None:
