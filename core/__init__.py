@@ -19,7 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Configuration: defaults from the environment (``core.config``), then
     ``test_config``. The schema comes from migrations (``careaudit db upgrade``).
     """
-    from core import access, config, jobs, notify, security, sessions, trail, views
+    from core import access, config, heap, jobs, notify, security, sessions, trail, views
     from core.extensions import csrf, db, limiter, login_manager, mail, migrate
     from core.routing import LazyBuildRule
     from core.templating import init_templating
@@ -54,6 +54,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     views.register_blueprints(app)
     # Connects the report tally's receiver to audit_submitted (core.reports.summary).
     from core.reports import summary  # noqa: F401
+
     access.init_app(app)
     security.init_app(app)
     from core.mfa import policy as mfa_policy
@@ -63,7 +64,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from core import cli
 
     cli.register_commands(app)
-    from core import heap
-
     heap.settle(app)  # last: what the app made at start-up stays for good
     return app

@@ -112,6 +112,8 @@ def index() -> str | Response:
 
 #: What each id the social worker's first statement finds is listed under.
 _DRAFT_LIST, _SUBMITTED_LIST, _ABOUT_LIST = 0, 1, 2
+#: How many of each list the page shows, in the page's order (every draft).
+_SHOWN = {_DRAFT_LIST: None, _SUBMITTED_LIST: RECENT, _ABOUT_LIST: RECENT}
 
 
 def _own_and_about_my_work(worker: User) -> tuple[list[Audit], list[Audit], list[Audit]]:
@@ -133,23 +135,14 @@ def _own_and_about_my_work(worker: User) -> tuple[list[Audit], list[Audit], list
     # at each (issue 12).
     with postgres.generic_plan(db.session):
         rows = db.session.execute(_own_and_about_statement(who(worker), since)).all()
-        found: dict[int, list[tuple[int, datetime | None]]] = {
-            _DRAFT_LIST: [],
-            _SUBMITTED_LIST: [],
-            _ABOUT_LIST: [],
-        }
+        found: dict[int, list[tuple[int, datetime | None]]] = {listed: [] for listed in _SHOWN}
         for audit_id, at, listed in rows:
             found[listed].append((audit_id, at))
         if len(found[_ABOUT_LIST]) < RECENT:
             found[_ABOUT_LIST] = list(db.session.execute(_about_statement(who(worker), None)))
         lists = [
-            [
-                audit_id
-                for audit_id, _ in _newest(found[listed])[
-                    : None if listed == _DRAFT_LIST else RECENT
-                ]
-            ]
-            for listed in (_DRAFT_LIST, _SUBMITTED_LIST, _ABOUT_LIST)
+            [audit_id for audit_id, _ in _newest(found[listed])[:shown]]
+            for listed, shown in _SHOWN.items()
         ]
         wanted = {audit_id for ids in lists for audit_id in ids}
         loaded = (

@@ -59,10 +59,6 @@ def _may_open(moderation: Moderation) -> bool:
     )
 
 
-def _definition(audit: Audit) -> Any:
-    return definition_of(audit)
-
-
 def _link(moderation: Moderation) -> str:
     return url_for("moderation.show", moderation_id=moderation.id)
 
@@ -81,7 +77,7 @@ def show(moderation_id: int) -> Any:
         return render_template("moderation/blind.html", moderation=moderation, today=date.today())
     second = moderation.moderation_audit
     assert second is not None  # audited or completed: the moderator's audit exists
-    definition = _definition(line)
+    definition = definition_of(line)
     compared = comparison.compare(line, second, definition)
     recording = (
         moderation.status is ModerationStatus.AUDITED and moderation.moderator_id == current_user.id
